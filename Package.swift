@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gmsa-keytabd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gmsa-keytabd", targets: ["gmsa-keytabd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries: thin module maps plus a shim header for what Swift cannot import.
+        .systemLibrary(name: "CKrb5", path: "Sources/CKrb5"),
+        .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
+
+        // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
+        .target(name: "GMSACore"),
+
+        // The Kerberos edge: key derivation and keytab files through libkrb5.
+        .target(
+            name: "GMSAKerberos",
+            dependencies: ["GMSACore", "CKrb5"]
+        ),
+
+        .executableTarget(
+            name: "gmsa-keytabd",
+            dependencies: [
+                "GMSACore",
+                "GMSAKerberos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(
+            name: "GMSACoreTests",
+            dependencies: ["GMSACore"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "GMSAKerberosTests",
+            dependencies: ["GMSACore", "GMSAKerberos"]
+        ),
+    ]
+)

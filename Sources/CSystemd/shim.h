@@ -1,0 +1,7 @@
+#ifndef GMSA_CSYSTEMD_SHIM_H
+#define GMSA_CSYSTEMD_SHIM_H
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+
+#endif

@@ -1,0 +1,71 @@
+/// What one account's keytab holds: every principal name × every key version × every encryption type.
+///
+/// Keys belong to the account, not to a name (gmsa-facts.md §3), so the same keys appear under
+/// `name$@REALM` and under each SPN.
+public struct KeytabLayout: Sendable {
+    /// One password and the key version number it has (or will have) in the directory.
+    public struct KeyVersion: Sendable {
+        public let number: UInt32
+        public let password: ManagedPassword
+
+        public init(number: UInt32, password: ManagedPassword) {
+            self.number = number
+            self.password = password
+        }
+    }
+
+    public let account: ServiceAccountName
+    public let realm: String
+    /// Fully qualified principal names, the account's own name first.
+    public let principals: [String]
+    public let keyVersions: [KeyVersion]
+    public let encryptionTypes: [EncryptionType]
+
+    /// A layout for `account` in `realm` with the account principal, then each SPN qualified with the realm.
+    public init(
+        account: ServiceAccountName,
+        realm: String,
+        servicePrincipalNames: [String],
+        keyVersions: [KeyVersion],
+        encryptionTypes: [EncryptionType]
+    ) {
+        self.account = account
+        self.realm = realm.uppercased()
+        var names = [account.principal(realm: realm)]
+        for spn in servicePrincipalNames {
+            let qualified = Self.qualify(spn, realm: realm)
+            if !names.contains(qualified) { names.append(qualified) }
+        }
+        principals = names
+        self.keyVersions = keyVersions
+        self.encryptionTypes = encryptionTypes
+    }
+
+    /// The salt every key of this account is derived with.
+    public var salt: String { KerberosSalt.computerAccount(account, realm: realm) }
+
+    /// Key versions for an up-to-date read (gmsa-facts.md §4): the current password at `currentKeyVersion`,
+    /// and the previous one, when the blob has it, at `currentKeyVersion − 1`.
+    public static func keyVersions(from blob: ManagedPasswordBlob, currentKeyVersion: UInt32) -> [KeyVersion] {
+        var versions = [KeyVersion(number: currentKeyVersion, password: blob.currentPassword)]
+        if let previous = blob.previousPassword, currentKeyVersion > 1 {
+            versions.append(KeyVersion(number: currentKeyVersion - 1, password: previous))
+        }
+        return versions
+    }
+
+    /// Appends `@REALM` to a service principal name that has no realm of its own.
+    public static func qualify(_ name: String, realm: String) -> String {
+        var escaped = false
+        for character in name {
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "@" {
+                return name
+            }
+        }
+        return "\(name)@\(realm.uppercased())"
+    }
+}

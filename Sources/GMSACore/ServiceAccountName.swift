@@ -1,0 +1,40 @@
+/// The `sAMAccountName` of a gMSA, always with its trailing `$`.
+///
+/// Config and command lines may give `msa-web` or `msa-web$`; both mean the account `msa-web$`.
+public struct ServiceAccountName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The name with the trailing `$`, as in the directory.
+    public let samAccountName: String
+
+    /// Validates and normalizes a name. Throws ``ConfigurationError`` style messages via ``InvalidName``.
+    public init(_ name: String) throws(InvalidName) {
+        let trimmed = name.hasSuffix("$") ? String(name.dropLast()) : name
+        guard !trimmed.isEmpty else { throw InvalidName(name: name, reason: "the name is empty") }
+        guard trimmed.utf8.count <= 19 else {
+            throw InvalidName(name: name, reason: "a sAMAccountName of a computer object has at most 20 characters including '$'")
+        }
+        let forbidden = Set("\"/\\[]:;|=,+*?<>@$ ")
+        if let bad = trimmed.first(where: { forbidden.contains($0) || $0.asciiValue.map { $0 < 0x20 } == true }) {
+            throw InvalidName(name: name, reason: "the character '\(bad)' is not allowed in a sAMAccountName")
+        }
+        samAccountName = trimmed + "$"
+    }
+
+    /// The name without the trailing `$`.
+    public var baseName: String { String(samAccountName.dropLast()) }
+
+    /// The principal `name$@REALM`.
+    public func principal(realm: String) -> String { "\(samAccountName)@\(realm.uppercased())" }
+
+    public var description: String { samAccountName }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.samAccountName.lowercased() < rhs.samAccountName.lowercased()
+    }
+
+    /// A name that is not a valid sAMAccountName.
+    public struct InvalidName: Error, Sendable, CustomStringConvertible {
+        public let name: String
+        public let reason: String
+        public var description: String { "invalid account name '\(name)': \(reason)" }
+    }
+}

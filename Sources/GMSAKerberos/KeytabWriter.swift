@@ -1,0 +1,180 @@
+import CKrb5
+import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ownership and permissions of a written keytab.
+public struct KeytabFileOptions: Sendable, Equatable {
+    /// Permission bits; 0600 unless the service needs group access.
+    public var mode: UInt32
+    /// The owning user id; `nil` keeps the writer's own (root under systemd).
+    public var owner: UInt32?
+    /// The owning group id; `nil` keeps the writer's own.
+    public var group: UInt32?
+
+    public init(mode: UInt32 = 0o600, owner: UInt32? = nil, group: UInt32? = nil) {
+        self.mode = mode
+        self.owner = owner
+        self.group = group
+    }
+}
+
+/// Writes keytab files atomically through libkrb5's keytab API.
+///
+/// The new keytab is built by `krb5_kt_add_entry` in a private (0700) directory next to the target, gets its
+/// owner and mode, is flushed with `fsync`, then renamed over the target, and the directory is flushed too.
+/// A reader sees the old keytab or the new one, never a partial one; if anything fails before the rename,
+/// the old keytab stays as it was. A target that is a symbolic link is refused.
+public struct KeytabWriter {
+    /// What a write did.
+    public enum Outcome: Sendable, Equatable {
+        /// The file now holds the new entries.
+        case written
+        /// The file already held exactly these entries with this owner and mode; it was not touched.
+        case unchanged
+    }
+
+    let context: KerberosContext
+
+    public init(context: KerberosContext) {
+        self.context = context
+    }
+
+    /// Makes `path` hold exactly `entries`, unless it already does.
+    @discardableResult
+    public func write(
+        _ entries: [KeytabEntry],
+        to path: String,
+        options: KeytabFileOptions = KeytabFileOptions(),
+        now: Int32 = Int32(truncatingIfNeeded: time(nil))
+    ) throws(KerberosError) -> Outcome {
+        precondition(!entries.isEmpty, "a keytab without entries")
+        let directory = Self.directory(of: path)
+        if let existing = try existingFileStatus(path) {
+            if try isCurrent(path, status: existing, entries: entries, options: options) {
+                return .unchanged
+            }
+        }
+
+        var template = Array("\(directory)/.gmsa-keytabd.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw Self.systemError(
+                errno, "cannot create a temporary directory in \(directory) for keytab \(path)",
+                check: "check that the directory exists and is writable, and that the disk is not full")
+        }
+        let temporaryDirectory = String(cString: made)
+        let temporaryFile = temporaryDirectory + "/keytab"
+        defer {
+            unlink(temporaryFile)
+            rmdir(temporaryDirectory)
+        }
+
+        try addEntries(entries, to: temporaryFile, now: now, target: path)
+        try finishFile(temporaryFile, options: options, target: path)
+        guard rename(temporaryFile, path) == 0 else {
+            throw Self.systemError(errno, "cannot move the new keytab into place at \(path)", check: "the old keytab is unchanged")
+        }
+        // The rename is durable only once the directory entry is on disk.
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+        return .written
+    }
+
+    private func existingFileStatus(_ path: String) throws(KerberosError) -> stat? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return nil }
+            throw Self.systemError(errno, "cannot inspect keytab path \(path)")
+        }
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFLNK {
+            throw KerberosError(
+                .unsafePath,
+                "refusing to write keytab \(path): it is a symbolic link; configure the real file's path instead")
+        }
+        guard kind == S_IFREG else {
+            throw KerberosError(.unsafePath, "refusing to write keytab \(path): it exists and is not a regular file")
+        }
+        return status
+    }
+
+    private func isCurrent(
+        _ path: String,
+        status: stat,
+        entries: [KeytabEntry],
+        options: KeytabFileOptions
+    ) throws(KerberosError) -> Bool {
+        guard UInt32(status.st_mode & 0o7777) == options.mode,
+            options.owner.map({ $0 == status.st_uid }) ?? true,
+            options.group.map({ $0 == status.st_gid }) ?? true
+        else { return false }
+        // A keytab we cannot parse is simply replaced.
+        guard let contents = try? KeytabReader(context: context).read(path) else { return false }
+        return contents.otherEntryCount == 0 && contents.entries.hasSameEntries(as: entries)
+    }
+
+    private func addEntries(_ entries: [KeytabEntry], to file: String, now: Int32, target: String) throws(KerberosError) {
+        var keytab: krb5_keytab?
+        var code = krb5_kt_resolve(context.raw, "WRFILE:\(file)", &keytab)
+        guard code == 0, let keytab else { throw context.error(code, "cannot create a keytab next to \(target)") }
+        defer { krb5_kt_close(context.raw, keytab) }
+
+        for entry in entries {
+            let principal = try context.parsePrincipal(entry.principal)
+            defer { krb5_free_principal(context.raw, principal) }
+            code = entry.key.bytes.withUnsafeBytes { bytes in
+                var record = krb5_keytab_entry()
+                record.principal = principal
+                record.timestamp = now
+                record.vno = entry.keyVersion
+                record.key.enctype = entry.key.encryptionType.rawValue
+                record.key.length = UInt32(bytes.count)
+                record.key.contents = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                return krb5_kt_add_entry(context.raw, keytab, &record)
+            }
+            guard code == 0 else {
+                throw context.error(
+                    code, "cannot write entry \(entry) of keytab \(target)",
+                    check: "check free space in the keytab's directory; the old keytab is unchanged")
+            }
+        }
+    }
+
+    private func finishFile(_ file: String, options: KeytabFileOptions, target: String) throws(KerberosError) {
+        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.systemError(errno, "cannot reopen the new keytab for \(target)") }
+        defer { close(descriptor) }
+        if options.owner != nil || options.group != nil {
+            let owner = options.owner.map { uid_t($0) } ?? uid_t.max
+            let group = options.group.map { gid_t($0) } ?? gid_t.max
+            guard fchown(descriptor, owner, group) == 0 else {
+                throw Self.systemError(
+                    errno, "cannot give keytab \(target) owner \(options.owner.map(String.init) ?? "-"):\(options.group.map(String.init) ?? "-")",
+                    check: "the daemon must run as root to hand a keytab to another user")
+            }
+        }
+        guard fchmod(descriptor, mode_t(options.mode)) == 0 else {
+            throw Self.systemError(errno, "cannot set mode \(String(options.mode, radix: 8)) on keytab \(target)")
+        }
+        guard fsync(descriptor) == 0 else {
+            throw Self.systemError(errno, "cannot flush keytab \(target) to disk", check: "check free space and the file system")
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    static func systemError(_ number: Int32, _ doing: String, check: String? = nil) -> KerberosError {
+        var message = "\(doing): \(String(cString: strerror(number)))"
+        if let check { message += "; \(check)" }
+        return KerberosError(.system(number), message)
+    }
+}
