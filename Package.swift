@@ -36,14 +36,20 @@ let package = Package(
             ]
         ),
 
-        .testTarget(
-            name: "GMSACoreTests",
+        // Known-answer vectors and helpers shared by the test targets.
+        .target(
+            name: "GMSATestSupport",
             dependencies: ["GMSACore"],
+            path: "Tests/GMSATestSupport",
             resources: [.copy("Vectors")]
         ),
         .testTarget(
+            name: "GMSACoreTests",
+            dependencies: ["GMSACore", "GMSATestSupport"]
+        ),
+        .testTarget(
             name: "GMSAKerberosTests",
-            dependencies: ["GMSACore", "GMSAKerberos"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
         ),
     ]
 )

@@ -76,10 +76,11 @@ lab_samba_pids_in_netns() {
     done
 }
 
-# Stop samba: TERM the master (it takes its children with it), KILL after 10 s,
-# then KILL any samba process of this namespace that is still there.
+# Stop samba: TERM the master (it takes its children with it), KILL after 10 s.
+# With "all" (final cleanup), also KILL any samba process left in this network
+# namespace, so nothing keeps the namespace alive.
 lab_stop_samba() {
-    local pid i left
+    local pid i left all=${1:-}
     pid=$(lab_samba_pid)
     if [[ -n $pid ]]; then
         kill -TERM "$pid" 2>/dev/null || true
@@ -90,6 +91,7 @@ lab_stop_samba() {
         kill -KILL "$pid" 2>/dev/null || true
     fi
     for ((i = 0; i < 50; i++)); do
+        [[ $all == all ]] || break
         left=$(lab_samba_pids_in_netns)
         [[ -n $left ]] || break
         if (( i == 20 )); then

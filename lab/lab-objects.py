@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Fast object creation for the gMSA lab (runs against the local sam.ldb).
+
+  lab-objects.py SMB_CONF batch < commands
+      Runs samba-tool commands, one per line (shell quoting), in this one
+      process: ~0.12 s per command instead of ~0.35 s for a new samba-tool.
+      "-s SMB_CONF -H SAM_LDB" is appended to every command.
+
+  lab-objects.py SMB_CONF bench N PREFIX TRUSTEE
+      Creates N enabled gMSAs PREFIX-1..PREFIX-N readable by TRUSTEE (a
+      sAMAccountName) in one transaction.  Same attributes as
+      `samba-tool service-account create` + `group-msa-membership add` +
+      `user enable`.  The DC derives a password per gMSA at creation, which
+      costs ~55 ms each.
+"""
+import shlex
+import sys
+
+
+def main():
+    smbconf, mode = sys.argv[1], sys.argv[2]
+    from samba.param import LoadParm
+    lp = LoadParm()
+    lp.load(smbconf)
+    samldb = lp.private_path("sam.ldb")
+
+    if mode == "batch":
+        from samba.netcmd.main import samba_tool
+        for lineno, line in enumerate(sys.stdin, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            args = shlex.split(line) + ["-s", smbconf, "-H", samldb]
+            rc = samba_tool(*args)
+            sys.stdout.flush()
+            if rc:
+                print("lab-objects: line %d failed (rc=%s): samba-tool %s"
+                      % (lineno, rc, line), file=sys.stderr)
+                return 1
+        return 0
+
+    if mode == "bench":
+        import ldb
+        from samba.auth import system_session
+        from samba.dcerpc import security
+        from samba.ndr import ndr_pack, ndr_unpack
+        from samba.dsdb import DS_GUID_MANAGED_SERVICE_ACCOUNTS_CONTAINER
+        from samba.samdb import SamDB
+
+        count, prefix, trustee = int(sys.argv[3]), sys.argv[4], sys.argv[5]
+        db = SamDB(url=samldb, session_info=system_session(), lp=lp)
+        base = db.get_default_basedn()
+        res = db.search(base, ldb.SCOPE_SUBTREE,
+                        "(sAMAccountName=%s)" % ldb.binary_encode(trustee),
+                        ["objectSid"])
+        if len(res) != 1:
+            print("lab-objects: trustee %s not found" % trustee, file=sys.stderr)
+            return 1
+        sid = str(ndr_unpack(security.dom_sid, res[0]["objectSid"][0]))
+        # Samba's default GroupMSAMembership plus an allow ACE like the one
+        # `group-msa-membership add` appends (SEC_ADS_GENERIC_ALL).
+        full = "CCDCLCSWRPWPDTLOCRSDRCWDWO"
+        sddl = "O:BAD:(A;;%s;;;LA)(A;;%s;;;%s)" % (full, full, sid)
+        sd = ndr_pack(security.descriptor.from_sddl(
+            sddl, security.dom_sid(str(db.get_domain_sid()))))
+        dnsdomain = lp.get("realm").lower()
+        container = db.get_wellknown_dn(
+            base, DS_GUID_MANAGED_SERVICE_ACCOUNTS_CONTAINER)
+        db.transaction_start()
+        try:
+            for i in range(1, count + 1):
+                name = "%s-%d" % (prefix, i)
+                db.add({
+                    "dn": "CN=%s,%s" % (name, container),
+                    "objectClass": "msDS-GroupManagedServiceAccount",
+                    "sAMAccountName": name + "$",
+                    "dNSHostName": "%s.%s" % (name, dnsdomain),
+                    "msDS-ManagedPasswordInterval": "30",
+                    "msDS-GroupMSAMembership": sd,
+                    "userAccountControl": "4096",  # WORKSTATION_TRUST, enabled
+                })
+        except Exception:
+            db.transaction_cancel()
+            raise
+        db.transaction_commit()
+        return 0
+
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
