@@ -60,7 +60,7 @@ lab_wait_ports() {
 # (used for libfaketime).
 lab_start_samba() {
     [[ -z $(lab_samba_pid) ]] || lab_die "samba is already running (pid $(lab_samba_pid))"
-    env "$@" samba -D -s "$LAB_SMB_CONF" </dev/null >>"$LAB_DIR/samba.stdout" 2>&1 \
+    env "$@" samba -D -s "$LAB_SMB_CONF" -l "$LAB_DIR/dc1/log" </dev/null >>"$LAB_DIR/samba.stdout" 2>&1 \
         || { lab_samba_log_tail 30; lab_die "could not start samba"; }
     lab_wait_ports "${LAB_START_TIMEOUT:-60}"
 }

@@ -125,6 +125,7 @@ awk -v lab="$LAB/dc1" -v fqdn="$DC_HOST.$DOMAIN" '
         print "\tncalrpc dir = " lab "/run/ncalrpc"
         print "\twinbindd socket directory = " lab "/run/winbindd"
         print "\tntp signd socket directory = " lab "/run/ntp_signd"
+        print "\tnmbd:socket dir = " lab "/run/nmbd"
     }' "$LAB_SMB_CONF" >"$LAB_SMB_CONF.new"
 mv "$LAB_SMB_CONF.new" "$LAB_SMB_CONF"
 t_prov=$(lab_elapsed "$t0")

@@ -1,0 +1,81 @@
+import GMSACore
+import GMSAKerberos
+import GMSATestSupport
+import Testing
+
+@Suite struct KeyDerivationTests {
+    let context: KerberosContext
+
+    init() throws {
+        context = try KerberosContext()
+    }
+
+    @Test(arguments: KnownAnswerVectors.shared.blobs)
+    func rc4KeyOfEachPublishedBlob(vector: KnownAnswerVectors.Blob) throws {
+        let blob = try ManagedPasswordBlob(parsing: vector.bytes)
+        let key = try context.deriveKey(from: blob.currentPassword, encryptionType: .rc4HMAC, salt: "ignored")
+        #expect(key.encryptionType == .rc4HMAC)
+        #expect(key.bytes == SecretBytes([UInt8](hex: vector.currentRc4KeyHex)), "\(vector.name)")
+    }
+
+    @Test func gmsaKeysFromTheRaw256BytePassword() throws {
+        let vector = try #require(KnownAnswerVectors.shared.keys.first { $0.name == "dsinternals-gmsa-service" })
+        let account = try ServiceAccountName(try #require(vector.account))
+        let salt = KerberosSalt.computerAccount(account, realm: try #require(vector.realm))
+        #expect(salt == vector.salt)
+        let password = ManagedPassword(hex: try #require(vector.passwordUtf16leHex))
+
+        let aes256 = try context.deriveKey(from: password, encryptionType: .aes256CTSHMACSHA196, salt: salt)
+        #expect(aes256.bytes == SecretBytes([UInt8](hex: vector.aes256CtsHmacSha196Hex)))
+        #expect(aes256.bytes.hexForKnownAnswerTest().hasPrefix("5dcc418c"))
+        #expect(aes256.bytes.hexForKnownAnswerTest().hasSuffix("7117"))
+
+        let aes128 = try context.deriveKey(from: password, encryptionType: .aes128CTSHMACSHA196, salt: salt)
+        #expect(aes128.bytes == SecretBytes([UInt8](hex: vector.aes128CtsHmacSha196Hex)))
+
+        let rc4 = try context.deriveKey(from: password, encryptionType: .rc4HMAC, salt: salt)
+        #expect(rc4.bytes == SecretBytes([UInt8](hex: try #require(vector.rc4HmacHex))))
+    }
+
+    @Test func plainPasswordWithUserSalt() throws {
+        let vector = try #require(KnownAnswerVectors.shared.keys.first { $0.name == "dsinternals-user" })
+        let password = SecretBytes([UInt8](hex: try #require(vector.passwordUtf8Hex)))
+        let aes256 = try context.stringToKey(password, salt: vector.salt, encryptionType: .aes256CTSHMACSHA196)
+        #expect(aes256.bytes == SecretBytes([UInt8](hex: vector.aes256CtsHmacSha196Hex)))
+        let aes128 = try context.stringToKey(password, salt: vector.salt, encryptionType: .aes128CTSHMACSHA196)
+        #expect(aes128.bytes == SecretBytes([UInt8](hex: vector.aes128CtsHmacSha196Hex)))
+    }
+
+    @Test func aUserStyleSaltGivesADifferentKey() throws {
+        let vector = try #require(KnownAnswerVectors.shared.keys.first { $0.name == "dsinternals-gmsa-service" })
+        let password = ManagedPassword(hex: try #require(vector.passwordUtf16leHex))
+        let wrong = try context.deriveKey(from: password, encryptionType: .aes256CTSHMACSHA196, salt: "CONTOSO.COMsvc_adfs$")
+        #expect(wrong.bytes != SecretBytes([UInt8](hex: vector.aes256CtsHmacSha196Hex)))
+    }
+
+    @Test func layoutListsEveryPrincipalForEveryKey() throws {
+        let blob = try ManagedPasswordBlob(
+            parsing: BlobBuilder(
+                current: BlobBuilder.password(seed: 1), previous: BlobBuilder.password(seed: 2), queryTicks: 10, unchangedTicks: 5
+            ).bytes())
+        let layout = KeytabLayout(
+            account: try ServiceAccountName("msa-web$"), realm: "COMPANY.TEST",
+            servicePrincipalNames: ["HTTP/web.company.test"],
+            keyVersions: KeytabLayout.keyVersions(from: blob, currentKeyVersion: 5),
+            encryptionTypes: EncryptionType.defaultSet)
+        let entries = try context.entries(for: layout)
+        #expect(entries.count == 2 * 2 * 3)
+        for principal in layout.principals {
+            for kvno: UInt32 in [5, 4] {
+                for type in EncryptionType.defaultSet {
+                    #expect(entries.contains { $0.principal == principal && $0.keyVersion == kvno && $0.key.encryptionType == type })
+                }
+            }
+        }
+        // Same key under both names; different keys for the two passwords.
+        let current = entries.filter { $0.keyVersion == 5 && $0.key.encryptionType == .rc4HMAC }
+        #expect(current.count == 2 && current[0].key == current[1].key)
+        let previous = entries.first { $0.keyVersion == 4 && $0.key.encryptionType == .rc4HMAC }
+        #expect(previous?.key != current[0].key)
+    }
+}
