@@ -51,5 +51,10 @@ let package = Package(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
         ),
+        // Runs the built gmsa-keytabd as a user would.
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+        ),
     ]
 )

@@ -27,7 +27,7 @@ lab_samba_pid() {
 
 lab_samba_log_tail() {
     local f
-    for f in "$LAB_DIR"/dc1/log/samba.log "$LAB_DIR"/samba.stdout; do
+    for f in "$LAB_DIR"/dc1/log/log.samba "$LAB_DIR"/samba.stdout; do
         [[ -s $f ]] || continue
         printf -- '----- last lines of %s -----\n' "$f" >&2
         tail -n "${1:-25}" "$f" >&2

@@ -113,14 +113,19 @@ if ! samba-tool domain provision -s "$LAB/empty.conf" \
 fi
 mkdir -p "$LAB/dc1/run" "$LAB/dc1/log"
 # No DNS forwarding (provision copied our resolv.conf), everything under $LAB.
-awk -v lab="$LAB/dc1" -v fqdn="$DC_HOST.$DOMAIN" '
+# smbd (s3fs) and winbindd are not needed for LDAP/Kerberos/DNS and would
+# open log files under /var/log/samba; LAB_FULL_SAMBA=1 keeps them.
+services="-s3fs -winbindd"
+[[ ${LAB_FULL_SAMBA:-0} != 1 ]] || services=
+awk -v lab="$LAB/dc1" -v fqdn="$DC_HOST.$DOMAIN" -v services="$services" '
     /^[[:space:]]*dns forwarder[[:space:]]*=/ { next }
     { print }
     /^\[global\]/ {
         print "\tdns forwarder ="
         print "\tdns hostname = " fqdn
-        print "\tlog file = " lab "/log/samba.log"
+        print "\tlog file = " lab "/log/log.%m"
         print "\tmax log size = 0"
+        if (services != "") print "\tserver services = " services
         print "\tpid directory = " lab "/run"
         print "\tncalrpc dir = " lab "/run/ncalrpc"
         print "\twinbindd socket directory = " lab "/run/winbindd"

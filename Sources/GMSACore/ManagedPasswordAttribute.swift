@@ -11,12 +11,13 @@ public enum ManagedPasswordAttribute {
 
     /// The attribute value's bytes.
     public static func decode(_ input: [UInt8]) throws(DecodingError) -> [UInt8] {
-        // A raw blob starts with version 1 as a little-endian UInt16: bytes 01 00, which no text starts with.
-        if input.count >= 2, input[0] == 0x01, input[1] == 0x00 {
+        // A raw blob's header always holds NUL bytes (the reserved field, the high bytes of the offsets);
+        // base64 or LDIF text never does. Raw input goes to the blob parser, which says what is wrong with it.
+        if input.contains(0) {
             return input
         }
         guard let text = String(validating: input, as: UTF8.self) else {
-            throw DecodingError(message: "the input is neither a raw blob (it does not start with version 1) nor base64 text")
+            throw DecodingError(message: "the input is neither a raw blob nor base64 text")
         }
         var lines: [Substring] = []
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {

@@ -39,7 +39,14 @@ import Testing
             try ManagedPasswordAttribute.decode(Array("dn: CN=x\nmsDS-KeyVersionNumber: 3\n".utf8))
         }
         #expect(throws: ManagedPasswordAttribute.DecodingError.self) {
-            try ManagedPasswordAttribute.decode([0xFF, 0xFE, 0x00])
+            try ManagedPasswordAttribute.decode([0xFF, 0xFE, 0x41])
         }
+    }
+
+    @Test func handsBinaryInputToTheBlobParser() throws {
+        // A corrupt raw blob is still recognised as raw, so the parser can say precisely what is wrong.
+        var corrupt = blob
+        corrupt[0] = 2
+        #expect(try ManagedPasswordAttribute.decode(corrupt) == corrupt)
     }
 }

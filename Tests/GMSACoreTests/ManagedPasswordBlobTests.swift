@@ -2,10 +2,6 @@ import GMSACore
 import GMSATestSupport
 import Testing
 
-extension KnownAnswerVectors.Blob: CustomTestStringConvertible {
-    public var testDescription: String { name }
-}
-
 @Suite struct ManagedPasswordBlobTests {
     @Test(arguments: KnownAnswerVectors.shared.blobs)
     func parsesPublishedBlobs(vector: KnownAnswerVectors.Blob) throws {

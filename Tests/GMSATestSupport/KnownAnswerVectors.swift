@@ -1,5 +1,6 @@
 import Foundation
 import GMSACore
+import Testing
 
 /// The known-answer vectors of `gmsa-vectors.json` (a copy of the team's shared vectors file).
 public struct KnownAnswerVectors: Decodable, Sendable {
@@ -121,4 +122,9 @@ extension ManagedPassword {
     public init(hex: String) {
         self.init(utf16LittleEndian: SecretBytes([UInt8](hex: hex)))
     }
+}
+
+extension KnownAnswerVectors.Blob: CustomTestStringConvertible {
+    /// Parameterized tests show the vector's name, not its bytes.
+    public var testDescription: String { name }
 }
