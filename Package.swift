@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries: thin module maps plus a shim header for what Swift cannot import.
@@ -18,7 +19,10 @@ let package = Package(
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
 
         // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
-        .target(name: "GMSACore"),
+        .target(
+            name: "GMSACore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
 
         // The Kerberos edge: key derivation and keytab files through libkrb5.
         .target(

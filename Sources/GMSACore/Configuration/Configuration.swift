@@ -1,0 +1,77 @@
+import Foundation
+
+/// The daemon's validated configuration: one TOML file, `/etc/gmsa-keytabd/gmsa-keytabd.toml` by default.
+///
+/// Built by ``ConfigurationLoader`` from ``ConfigurationFile``; every value here is checked and has its
+/// default applied, so the rest of the program never re-validates. A reload swaps the whole value.
+public struct Configuration: Sendable, Equatable {
+    /// The default location of the configuration file.
+    public static let defaultPath = "/etc/gmsa-keytabd/gmsa-keytabd.toml"
+
+    public struct Domain: Sendable, Equatable {
+        /// The Kerberos realm, upper case (`COMPANY.TEST`).
+        public var realm: String
+        /// The domain's DNS name, lower case (`company.test`).
+        public var dnsName: String { realm.lowercased() }
+        /// Domain controllers to use, in order; empty means "find them through DNS SRV".
+        public var servers: [String]
+    }
+
+    public struct Host: Sendable, Equatable {
+        /// The host keytab holding this machine account's keys.
+        public var keytab: String
+        /// The machine account principal, e.g. `LINUXHOST1$`; `nil` means the first `…$` entry of the keytab.
+        public var principal: String?
+    }
+
+    public struct Directory: Sendable, Equatable {
+        /// Network and operation timeout for LDAP, in seconds.
+        public var timeoutSeconds: Int
+        /// Page size for paged searches.
+        public var pageSize: Int
+        /// Extra SASL security properties (`sasl_secprops`); the minimum SSF of 56 is enforced regardless.
+        public var saslSecurityProperties: String?
+    }
+
+    /// Who owns a keytab and what it may hold.
+    public struct KeytabSettings: Sendable, Equatable {
+        public var mode: UInt32
+        public var owner: UInt32?
+        public var group: UInt32?
+        /// Encryption types to write; `nil` follows the account's `msDS-SupportedEncryptionTypes`.
+        public var encryptionTypes: [EncryptionType]?
+        /// Further principal names to list the keys under, besides `name$@REALM` and the SPNs.
+        public var extraPrincipals: [String]
+    }
+
+    public struct Account: Sendable, Equatable {
+        public var name: ServiceAccountName
+        public var keytab: String
+        public var settings: KeytabSettings
+    }
+
+    public struct Discovery: Sendable, Equatable {
+        /// The keytab path template; `{account}` is the account name without `$`.
+        public var keytabTemplate: String
+        public var settings: KeytabSettings
+        /// Discovered accounts to leave alone.
+        public var exclude: Set<ServiceAccountName>
+
+        /// The keytab path of a discovered account.
+        public func keytab(for account: ServiceAccountName) -> String {
+            keytabTemplate.replacingOccurrences(of: "{account}", with: account.baseName)
+        }
+    }
+
+    public var domain: Domain
+    public var host: Host
+    public var directory: Directory
+    public var accounts: [Account]
+    /// `nil` when discovery is off.
+    public var discovery: Discovery?
+
+    /// The configured entry for an account, if it is listed by name.
+    public func account(named name: ServiceAccountName) -> Account? {
+        accounts.first { $0.name == name }
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import TOMLKit
+
+/// Reads, decodes and validates the configuration file.
+///
+/// Syntax errors, unknown keys, wrong types and bad values all become a ``ConfigurationError`` naming the
+/// file, line and key. Owner and group names are resolved through the injected lookups, so a typo in a user
+/// name is a configuration error too, not a failure at the first write.
+public struct ConfigurationLoader: Sendable {
+    /// Resolves a user name to a uid (`getpwnam` in production).
+    public var userID: @Sendable (String) -> UInt32?
+    /// Resolves a group name to a gid (`getgrnam` in production).
+    public var groupID: @Sendable (String) -> UInt32?
+
+    public init(userID: @escaping @Sendable (String) -> UInt32?, groupID: @escaping @Sendable (String) -> UInt32?) {
+        self.userID = userID
+        self.groupID = groupID
+    }
+
+    /// Reads and validates the file at `path`.
+    public func load(path: String) throws(ConfigurationError) -> Configuration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw ConfigurationError(
+                path: path, line: nil, key: nil,
+                message: "cannot read the configuration file (\(reason)); "
+                    + "copy the example from config/gmsa-keytabd.toml or pass --config")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Validates configuration `text`; `path` is only used in messages.
+    public func parse(_ text: String, path: String) throws(ConfigurationError) -> Configuration {
+        let sourceMap = ConfigurationSourceMap(text: text)
+        func fail(_ key: String?, _ message: String) -> ConfigurationError {
+            ConfigurationError(path: path, line: key.flatMap(sourceMap.line(of:)), key: key, message: message)
+        }
+
+        let file: ConfigurationFile
+        do {
+            file = try TOMLDecoder(strictDecoding: true).decode(ConfigurationFile.self, from: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(path: path, line: error.source.begin.line, key: nil, message: "syntax error: \(error.description)")
+        } catch let error as UnexpectedKeysError {
+            let unknown = error.keys.values.map { codingPath in Self.keyPath(codingPath) }
+                .sorted { (sourceMap.line(of: $0) ?? 0, $0) < (sourceMap.line(of: $1) ?? 0, $1) }
+            let first = unknown[0]
+            let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
+            throw fail(first, "unknown key\(more); see gmsa-keytabd.toml(5) for the valid keys")
+        } catch let error as DecodingError {
+            throw Self.describe(error, fail: fail)
+        } catch {
+            throw ConfigurationError(path: path, line: nil, key: nil, message: "cannot decode: \(error)")
+        }
+        return try validate(file, fail: fail)
+    }
+
+    private func validate(
+        _ file: ConfigurationFile,
+        fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) -> Configuration {
+        guard let realm = file.domain?.realm else {
+            throw fail("domain.realm", "required key is missing, e.g. [domain] realm = \"COMPANY.TEST\"")
+        }
+        let realmCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+        guard !realm.isEmpty, realm.unicodeScalars.allSatisfy(realmCharacters.contains), !realm.hasPrefix("."), !realm.hasSuffix(".")
+        else {
+            throw fail("domain.realm", "'\(realm)' is not a realm: use the domain's DNS name, e.g. \"COMPANY.TEST\"")
+        }
+        let servers = file.domain?.servers ?? []
+        for (index, server) in servers.enumerated() where server.isEmpty || server.contains(where: { $0 == " " || $0 == "/" }) {
+            throw fail("domain.servers", "entry \(index + 1) '\(server)' is not a host name (give names like \"dc1.company.test\", no URL)")
+        }
+
+        let hostKeytab = file.host?.keytab ?? "/etc/krb5.keytab"
+        guard hostKeytab.hasPrefix("/") else { throw fail("host.keytab", "'\(hostKeytab)' must be an absolute path") }
+        var hostPrincipal = file.host?.principal
+        if let principal = hostPrincipal {
+            guard !principal.isEmpty, !principal.contains(" ") else {
+                throw fail("host.principal", "'\(principal)' is not a principal name such as \"LINUXHOST1$\"")
+            }
+            if !principal.contains("@") { hostPrincipal = principal + "@" + realm.uppercased() }
+        }
+
+        let timeout = file.ldap?.timeout ?? 30
+        guard (1...600).contains(timeout) else { throw fail("ldap.timeout", "\(timeout) is out of range: give seconds from 1 to 600") }
+        let pageSize = file.ldap?.pageSize ?? 500
+        guard (1...5000).contains(pageSize) else { throw fail("ldap.page_size", "\(pageSize) is out of range: give 1 to 5000") }
+
+        var accounts: [Configuration.Account] = []
+        var keytabOwners: [String: String] = [:]
+        for (index, entry) in (file.account ?? []).enumerated() {
+            let key = "account[\(index + 1)]"
+            guard let rawName = entry.name else { throw fail(key, "name is required, e.g. name = \"msa-web$\"") }
+            let name: ServiceAccountName
+            do {
+                name = try ServiceAccountName(rawName)
+            } catch {
+                throw fail("\(key).name", error.reason + " ('\(rawName)')")
+            }
+            guard !accounts.contains(where: { $0.name == name }) else {
+                throw fail("\(key).name", "\(name) is listed twice")
+            }
+            guard let keytab = entry.keytab else {
+                throw fail(key, "keytab is required for \(name), e.g. keytab = \"/var/lib/gmsa-keytabd/\(name.baseName).keytab\"")
+            }
+            guard keytab.hasPrefix("/"), !keytab.hasSuffix("/") else {
+                throw fail("\(key).keytab", "'\(keytab)' must be an absolute file path")
+            }
+            if let other = keytabOwners[keytab] {
+                throw fail("\(key).keytab", "\(keytab) is already the keytab of \(other); give each account its own file")
+            }
+            keytabOwners[keytab] = name.samAccountName
+            let settings = try keytabSettings(
+                key: key, owner: entry.owner, group: entry.group, mode: entry.mode, enctypes: entry.enctypes,
+                principals: entry.principals, fail: fail)
+            accounts.append(Configuration.Account(name: name, keytab: keytab, settings: settings))
+        }
+
+        var discovery: Configuration.Discovery?
+        if let section = file.discovery, section.enabled ?? true {
+            guard let template = section.keytab else {
+                throw fail("discovery", "keytab is required when discovery is enabled, e.g. keytab = \"/var/lib/gmsa-keytabd/{account}.keytab\"")
+            }
+            guard template.hasPrefix("/"), template.contains("{account}") else {
+                throw fail("discovery.keytab", "'\(template)' must be an absolute path containing {account}")
+            }
+            var exclude = Set<ServiceAccountName>()
+            for name in section.exclude ?? [] {
+                do {
+                    exclude.insert(try ServiceAccountName(name))
+                } catch {
+                    throw fail("discovery.exclude", error.reason + " ('\(name)')")
+                }
+            }
+            let settings = try keytabSettings(
+                key: "discovery", owner: section.owner, group: section.group, mode: section.mode, enctypes: section.enctypes,
+                principals: nil, fail: fail)
+            discovery = Configuration.Discovery(keytabTemplate: template, settings: settings, exclude: exclude)
+        }
+
+        return Configuration(
+            domain: Configuration.Domain(realm: realm.uppercased(), servers: servers),
+            host: Configuration.Host(keytab: hostKeytab, principal: hostPrincipal),
+            directory: Configuration.Directory(
+                timeoutSeconds: timeout, pageSize: pageSize, saslSecurityProperties: file.ldap?.saslSecprops),
+            accounts: accounts,
+            discovery: discovery)
+    }
+
+    private func keytabSettings(
+        key: String,
+        owner: String?,
+        group: String?,
+        mode: ConfigurationFile.FileMode?,
+        enctypes: [String]?,
+        principals: [String]?,
+        fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) -> Configuration.KeytabSettings {
+        var settings = Configuration.KeytabSettings(mode: 0o600, owner: nil, group: nil, encryptionTypes: nil, extraPrincipals: [])
+        if let mode {
+            guard let value = UInt32(mode.text, radix: 8), value <= 0o777 else {
+                throw fail("\(key).mode", "'\(mode.text)' is not a file mode; write it as a string of octal digits, e.g. \"0640\"")
+            }
+            guard value & 0o007 == 0 else {
+                throw fail("\(key).mode", "\(mode.text) would let every user read the keys; use at most \"0640\"")
+            }
+            settings.mode = value
+        }
+        if let owner {
+            guard let uid = userID(owner) else {
+                throw fail("\(key).owner", "no user '\(owner)' on this host (check: getent passwd \(owner))")
+            }
+            settings.owner = uid
+        }
+        if let group {
+            guard let gid = groupID(group) else {
+                throw fail("\(key).group", "no group '\(group)' on this host (check: getent group \(group))")
+            }
+            settings.group = gid
+        }
+        if let enctypes {
+            do {
+                settings.encryptionTypes = try EncryptionType.parseList(enctypes.joined(separator: ","))
+            } catch {
+                throw fail("\(key).enctypes", error.description)
+            }
+        }
+        for principal in principals ?? [] where principal.isEmpty || principal.contains(" ") {
+            throw fail("\(key).principals", "'\(principal)' is not a principal name")
+        }
+        settings.extraPrincipals = principals ?? []
+        return settings
+    }
+
+    /// `account[2].mode` from a coding path.
+    static func keyPath(_ codingPath: [any CodingKey], _ last: String? = nil) -> String {
+        var path = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                path += "[\(index + 1)]"
+            } else {
+                path += path.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        if let last, codingPath.last?.stringValue != last { path += path.isEmpty ? last : ".\(last)" }
+        return path
+    }
+
+    private static func describe(_ error: DecodingError, fail: (String?, String) -> ConfigurationError) -> ConfigurationError {
+        switch error {
+        case .typeMismatch(let type, let context):
+            return fail(keyPath(context.codingPath), "wrong type: expected \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return fail(keyPath(context.codingPath), "missing value: expected \(typeName(type))")
+        case .keyNotFound(let key, let context):
+            // TOMLKit reports a present key of the wrong type as "not found".
+            let path = keyPath(context.codingPath, key.stringValue)
+            return fail(path, "wrong type: expected \(expectedType(ofKey: key.stringValue))")
+        case .dataCorrupted(let context):
+            return fail(keyPath(context.codingPath), "invalid value: \(context.debugDescription)")
+        @unknown default:
+            return fail(nil, "\(error)")
+        }
+    }
+
+    private static func expectedType(ofKey key: String) -> String {
+        switch key {
+        case "timeout", "page_size": "an integer"
+        case "enabled": "true or false"
+        case "servers", "enctypes", "principals", "exclude": "a list of strings like [\"a\", \"b\"]"
+        case "mode": "a string of octal digits like \"0640\""
+        case "domain", "host", "ldap", "discovery": "a table ([\(key)])"
+        case "account": "[[account]] blocks"
+        default: "a string in quotes"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string in quotes"
+        case is Int.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is TOMLTable.Type: "a table"
+        case is TOMLArray.Type: "a list like [\"a\", \"b\"]"
+        default:
+            String(describing: type).hasPrefix("Array") ? "a list like [\"a\", \"b\"]" : "\(type)"
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import GMSACore
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    let loader = ConfigurationLoader(
+        userID: { ["www-data": 33, "root": 0][$0] },
+        groupID: { ["www-data": 33, "root": 0][$0] })
+
+    func parse(_ text: String) throws(ConfigurationError) -> Configuration {
+        try loader.parse(text, path: "/etc/gmsa-keytabd/gmsa-keytabd.toml")
+    }
+
+    /// The error for `text`, which must be rejected.
+    func error(_ text: String) throws -> ConfigurationError {
+        do {
+            _ = try parse(text)
+        } catch {
+            return error
+        }
+        Issue.record("configuration was accepted:\n\(text)")
+        throw CancellationError()
+    }
+
+    @Test func theShippedExampleIsValid() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/gmsa-keytabd.toml").standardized.path
+        let configuration = try loader.load(path: example)
+        #expect(configuration.domain.realm == "COMPANY.TEST")
+        #expect(configuration.accounts.map(\.name.samAccountName) == ["msa-web$"])
+        #expect(configuration.discovery == nil)
+    }
+
+    @Test func appliesDefaults() throws {
+        let configuration = try parse(
+            """
+            [domain]
+            realm = "company.test"
+            """)
+        #expect(configuration.domain.realm == "COMPANY.TEST")
+        #expect(configuration.domain.dnsName == "company.test")
+        #expect(configuration.domain.servers.isEmpty)
+        #expect(configuration.host.keytab == "/etc/krb5.keytab")
+        #expect(configuration.host.principal == nil)
+        #expect(configuration.directory.timeoutSeconds == 30)
+        #expect(configuration.accounts.isEmpty)
+    }
+
+    @Test func readsEveryKey() throws {
+        let configuration = try parse(
+            """
+            [domain]
+            realm = "COMPANY.TEST"
+            servers = ["dc1.company.test", "dc2.company.test"]
+            [host]
+            keytab = "/etc/krb5.keytab"
+            principal = "LINUXHOST1$"
+            [ldap]
+            timeout = 5
+            page_size = 100
+            [[account]]
+            name = "msa-web"
+            keytab = "/var/lib/gmsa-keytabd/web.keytab"
+            owner = "www-data"
+            group = "www-data"
+            mode = "0640"
+            enctypes = ["aes256", "aes128"]
+            principals = ["HTTP/alias.company.test"]
+            [[account]]
+            name = "msa-db$"
+            keytab = "/var/lib/gmsa-keytabd/db.keytab"
+            mode = 0o600
+            [discovery]
+            enabled = true
+            keytab = "/var/lib/gmsa-keytabd/{account}.keytab"
+            exclude = ["msa-old"]
+            """)
+        #expect(configuration.domain.servers == ["dc1.company.test", "dc2.company.test"])
+        #expect(configuration.host.principal == "LINUXHOST1$@COMPANY.TEST")
+        #expect(configuration.directory.pageSize == 100)
+        let web = try #require(configuration.account(named: try ServiceAccountName("msa-web$")))
+        #expect(web.settings.owner == 33 && web.settings.group == 33 && web.settings.mode == 0o640)
+        #expect(web.settings.encryptionTypes == [.aes256CTSHMACSHA196, .aes128CTSHMACSHA196])
+        #expect(web.settings.extraPrincipals == ["HTTP/alias.company.test"])
+        #expect(configuration.accounts[1].settings.mode == 0o600)
+        #expect(configuration.accounts[1].settings.encryptionTypes == nil)
+        let discovery = try #require(configuration.discovery)
+        #expect(discovery.keytab(for: try ServiceAccountName("msa-x$")) == "/var/lib/gmsa-keytabd/msa-x.keytab")
+        #expect(discovery.exclude == [try ServiceAccountName("msa-old")])
+    }
+
+    @Test func anUnknownKeyNamesTheKeyAndItsLine() throws {
+        let error = try error(
+            """
+            [domain]
+            realm = "COMPANY.TEST"
+
+            [[account]]
+            name = "msa-web$"
+            keytab = "/k/web.keytab"
+
+            [[account]]
+            name = "msa-db$"
+            keytab = "/k/db.keytab"
+            ownr = "postgres"
+            """)
+        #expect(error.key == "account[2].ownr")
+        #expect(error.line == 11)
+        #expect(error.description.hasPrefix("/etc/gmsa-keytabd/gmsa-keytabd.toml:11: account[2].ownr: unknown key"))
+    }
+
+    @Test func anUnknownSectionIsAnError() throws {
+        let error = try error("[domain]\nrealm = \"A.TEST\"\n[domian]\nrealm = \"B\"\n")
+        #expect(error.key == "domian")
+        #expect(error.line == 3)
+    }
+
+    @Test func aWrongTypeNamesTheKey() throws {
+        let error = try error("[domain]\nrealm = \"A.TEST\"\n[ldap]\ntimeout = \"30\"\n")
+        #expect(error.key == "ldap.timeout")
+        #expect(error.line == 4)
+        #expect(error.message.contains("integer"))
+    }
+
+    @Test func theRealmIsRequired() throws {
+        let error = try error("[host]\nkeytab = \"/etc/krb5.keytab\"\n")
+        #expect(error.key == "domain.realm")
+        #expect(error.message.contains("required"))
+    }
+
+    @Test func aWrongTypeInAListOrTableIsNamed() throws {
+        let list = try error("[domain]\nrealm = \"A.TEST\"\nservers = \"dc1\"\n")
+        #expect(list.key == "domain.servers")
+        #expect(list.line == 3)
+        #expect(list.message.contains("list"))
+        let flag = try error("[domain]\nrealm = \"A.TEST\"\n[discovery]\nenabled = \"yes\"\nkeytab = \"/k/{account}\"\n")
+        #expect(flag.key == "discovery.enabled")
+        #expect(flag.message.contains("true or false"))
+    }
+
+    @Test func aSyntaxErrorHasItsLine() throws {
+        let error = try error("[domain]\nrealm = \"A.TEST\n")
+        #expect(error.line == 2)
+        #expect(error.message.contains("syntax error"))
+    }
+
+    @Test(arguments: [
+        ("[domain]\nrealm = \"A B\"\n", "domain.realm", "not a realm"),
+        ("[domain]\nrealm = \"A.TEST\"\nservers = [\"ldap://dc1\"]\n", "domain.servers", "not a host name"),
+        ("[domain]\nrealm = \"A.TEST\"\n[host]\nkeytab = \"krb5.keytab\"\n", "host.keytab", "absolute"),
+        ("[domain]\nrealm = \"A.TEST\"\n[ldap]\ntimeout = 0\n", "ldap.timeout", "out of range"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nkeytab = \"/k\"\n", "account[1]", "name is required"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"a b\"\nkeytab = \"/k\"\n", "account[1].name", "not allowed"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\n", "account[1]", "keytab is required"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nmode = \"0999\"\n", "account[1].mode", "not a file mode"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nmode = \"0644\"\n", "account[1].mode", "every user"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nowner = \"wwwdata\"\n", "account[1].owner", "no user 'wwwdata'"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\ngroup = \"nogrp\"\n", "account[1].group", "no group 'nogrp'"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nenctypes = [\"des\"]\n", "account[1].enctypes", "'des'"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\n[[account]]\nname = \"web$\"\nkeytab = \"/j\"\n", "account[2].name", "twice"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"a\"\nkeytab = \"/k\"\n[[account]]\nname = \"b\"\nkeytab = \"/k\"\n", "account[2].keytab", "already the keytab of a$"),
+        ("[domain]\nrealm = \"A.TEST\"\n[discovery]\nenabled = true\n", "discovery", "keytab is required"),
+        ("[domain]\nrealm = \"A.TEST\"\n[discovery]\nkeytab = \"/k/x.keytab\"\n", "discovery.keytab", "{account}"),
+    ])
+    func rejectsBadValues(text: String, key: String, message: String) throws {
+        let error = try error(text)
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+        #expect(error.line != nil, "\(error)")
+    }
+}
