@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CKrb5", path: "Sources/CKrb5"),
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
+        .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
 
         // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
         .target(
@@ -28,6 +29,12 @@ let package = Package(
         .target(
             name: "GMSAKerberos",
             dependencies: ["GMSACore", "CKrb5"]
+        ),
+
+        // The directory edge: LDAP (SASL GSSAPI, sealed) through libldap, DC discovery through DNS SRV.
+        .target(
+            name: "GMSADirectory",
+            dependencies: ["GMSACore", "CLDAP", "CResolv"]
         ),
 
         .executableTarget(

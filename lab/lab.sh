@@ -242,8 +242,25 @@ EOF
     bash --rcfile "$LAB/bashrc" -i
     rc=$?
 else
+    # COMMAND runs as a child we wait for, so that a TERM/HUP/INT sent to this
+    # script is passed on at once (bash would otherwise delay the trap until
+    # COMMAND ends) and the lab is always torn down. Stdin is kept and SIGINT
+    # is restored (bash gives background children /dev/null and ignored INT).
+    env --default-signal=INT,QUIT "$@" <&0 &
+    child=$!
+    forward() {
+        if ((forwarded++ > 0)); then sig=KILL; else sig=$1; fi
+        kill -s "$sig" "$child" 2>/dev/null || true
+    }
+    forwarded=0
+    trap 'forward INT' INT
+    trap 'forward TERM' TERM
+    trap 'forward HUP' HUP
     set +e
-    "$@"
-    rc=$?
+    while :; do
+        wait "$child"
+        rc=$?
+        kill -0 "$child" 2>/dev/null || break
+    done
 fi
 exit "$rc"

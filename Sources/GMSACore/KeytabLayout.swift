@@ -44,9 +44,19 @@ public struct KeytabLayout: Sendable {
     /// The salt every key of this account is derived with.
     public var salt: String { KerberosSalt.computerAccount(account, realm: realm) }
 
-    /// Key versions for an up-to-date read (gmsa-facts.md §4): the current password at `currentKeyVersion`,
-    /// and the previous one, when the blob has it, at `currentKeyVersion − 1`.
+    /// Key versions for a blob read when the directory showed kvno `currentKeyVersion` (gmsa-facts.md §4).
+    ///
+    /// Normally the current password is at K and the previous one, when the blob has it, at K − 1. Inside the
+    /// 5 minutes before a change (``ManagedPasswordBlob/isInsideChangeWindow``) the DC already hands out the
+    /// next password as "current" and the still-active one as "previous": then they go to K + 1 and K, so the
+    /// keytab holds the new key before the KDC starts using it.
     public static func keyVersions(from blob: ManagedPasswordBlob, currentKeyVersion: UInt32) -> [KeyVersion] {
+        if blob.isInsideChangeWindow, let active = blob.previousPassword {
+            return [
+                KeyVersion(number: currentKeyVersion + 1, password: blob.currentPassword),
+                KeyVersion(number: currentKeyVersion, password: active),
+            ]
+        }
         var versions = [KeyVersion(number: currentKeyVersion, password: blob.currentPassword)]
         if let previous = blob.previousPassword, currentKeyVersion > 1 {
             versions.append(KeyVersion(number: currentKeyVersion - 1, password: previous))

@@ -42,6 +42,13 @@ public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         unchangedPasswordInterval = Self.duration(ticks: unchangedTicks)
     }
 
+    /// How long before a password change the DC already returns the next password (gmsa-facts.md §4).
+    public static let changeWindow: Duration = .seconds(300)
+
+    /// Whether this reply came from the last 5 minutes before a change, when "current" is the next
+    /// password and "previous" the one still in use.
+    public var isInsideChangeWindow: Bool { queryPasswordInterval <= Self.changeWindow }
+
     /// Converts 100 ns ticks to a `Duration`.
     public static func duration(ticks: UInt64) -> Duration {
         .seconds(Int64(ticks / 10_000_000)) + .nanoseconds(Int64(ticks % 10_000_000) * 100)

@@ -62,7 +62,7 @@ import Testing
     @Test func previousPasswordGoesToKvnoMinusOne() throws {
         let blobFile = directory.file("two.bin")
         let bytes = BlobBuilder(
-            current: BlobBuilder.password(seed: 1), previous: BlobBuilder.password(seed: 2), queryTicks: 10, unchangedTicks: 5
+            current: BlobBuilder.password(seed: 1), previous: BlobBuilder.password(seed: 2), queryTicks: 864_000_000_000, unchangedTicks: 861_000_000_000
         ).bytes()
         FileManager.default.createFile(atPath: blobFile, contents: Data(bytes))
         let keytab = directory.file("web.keytab")

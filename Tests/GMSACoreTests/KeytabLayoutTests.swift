@@ -23,7 +23,7 @@ import Testing
     @Test func currentAtKAndPreviousAtKMinusOne() throws {
         let bytes = BlobBuilder(
             current: BlobBuilder.password(seed: 10), previous: BlobBuilder.password(seed: 11),
-            queryTicks: 1, unchangedTicks: 0
+            queryTicks: 864_000_000_000, unchangedTicks: 861_000_000_000
         ).bytes()
         let blob = try ManagedPasswordBlob(parsing: bytes)
         let versions = KeytabLayout.keyVersions(from: blob, currentKeyVersion: 7)
@@ -32,6 +32,31 @@ import Testing
         #expect(versions[1].password == blob.previousPassword)
         // kvno 0 does not exist: a previous password at kvno 1 has nowhere to go.
         #expect(KeytabLayout.keyVersions(from: blob, currentKeyVersion: 1).map(\.number) == [1])
+    }
+
+    @Test func insideTheChangeWindowNextIsKPlusOneAndActiveIsK() throws {
+        let threeMinutes: UInt64 = 1_800_000_000
+        let blob = try ManagedPasswordBlob(
+            parsing: BlobBuilder(
+                current: BlobBuilder.password(seed: 20), previous: BlobBuilder.password(seed: 21),
+                queryTicks: threeMinutes, unchangedTicks: 0
+            ).bytes())
+        #expect(blob.isInsideChangeWindow)
+        let versions = KeytabLayout.keyVersions(from: blob, currentKeyVersion: 4)
+        #expect(versions.map(\.number) == [5, 4])
+        #expect(versions[0].password == blob.currentPassword)
+        #expect(versions[1].password == blob.previousPassword)
+    }
+
+    @Test func theWindowStartsFiveMinutesBeforeExpiry() throws {
+        func blob(queryTicks: UInt64) throws -> ManagedPasswordBlob {
+            try ManagedPasswordBlob(
+                parsing: BlobBuilder(current: BlobBuilder.password(seed: 1), queryTicks: queryTicks, unchangedTicks: 0).bytes())
+        }
+        #expect(try blob(queryTicks: 3_000_000_000).isInsideChangeWindow)
+        #expect(try !blob(queryTicks: 3_000_000_001).isInsideChangeWindow)
+        // Without a previous password there is nothing to put at K: the current one stays at K.
+        #expect(KeytabLayout.keyVersions(from: try blob(queryTicks: 1), currentKeyVersion: 2).map(\.number) == [2])
     }
 
     @Test func onlyCurrentWhenTheBlobHasNoPrevious() throws {

@@ -56,7 +56,7 @@ import Testing
     @Test func layoutListsEveryPrincipalForEveryKey() throws {
         let blob = try ManagedPasswordBlob(
             parsing: BlobBuilder(
-                current: BlobBuilder.password(seed: 1), previous: BlobBuilder.password(seed: 2), queryTicks: 10, unchangedTicks: 5
+                current: BlobBuilder.password(seed: 1), previous: BlobBuilder.password(seed: 2), queryTicks: 864_000_000_000, unchangedTicks: 861_000_000_000
             ).bytes())
         let layout = KeytabLayout(
             account: try ServiceAccountName("msa-web$"), realm: "COMPANY.TEST",

@@ -17,7 +17,7 @@ import Testing
         let blob = try ManagedPasswordBlob(
             parsing: BlobBuilder(
                 current: BlobBuilder.password(seed: seed), previous: BlobBuilder.password(seed: seed &+ 1),
-                queryTicks: 10, unchangedTicks: 5
+                queryTicks: 864_000_000_000, unchangedTicks: 861_000_000_000
             ).bytes())
         let layout = KeytabLayout(
             account: try ServiceAccountName("msa-web$"), realm: "COMPANY.TEST", servicePrincipalNames: spns,

@@ -1,0 +1,77 @@
+import GMSACore
+
+/// Reads gMSAs from one bound connection.
+///
+/// Names are looked up in batches (one search per `batchSize` names, OR-ed in one filter), discovery is one
+/// paged search, and a kvno re-read after a password change is one more batched search.
+public struct ManagedAccountDirectory {
+    /// Attributes read for each gMSA.
+    public static let attributes = [
+        "sAMAccountName", "msDS-ManagedPassword", "msDS-KeyVersionNumber", "servicePrincipalName",
+        "msDS-SupportedEncryptionTypes", "msDS-ManagedPasswordInterval", "pwdLastSet",
+    ]
+
+    public let connection: DirectoryConnection
+    /// The domain naming context searched, e.g. `DC=company,DC=test`.
+    public let base: String
+    public var batchSize = 100
+
+    public init(connection: DirectoryConnection, base: String) {
+        self.connection = connection
+        self.base = base
+    }
+
+    /// The accounts named, by name; a name missing from the result has no gMSA in the domain.
+    public func read(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
+        var found: [ServiceAccountName: ManagedAccount] = [:]
+        for start in stride(from: 0, to: names.count, by: batchSize) {
+            let batch = Array(names[start..<min(start + batchSize, names.count)])
+            let entries = try connection.search(
+                base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
+                attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+            for entry in entries {
+                if let account = Self.account(from: entry) { found[account.name] = account }
+            }
+        }
+        return found
+    }
+
+    /// Every gMSA in the domain, readable or not.
+    public func discover() throws(DirectoryError) -> [ManagedAccount] {
+        try connection.search(
+            base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts,
+            attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"]
+        ).compactMap(Self.account(from:))
+    }
+
+    /// Current `msDS-KeyVersionNumber`s, read without the password so the read does not trigger anything.
+    public func keyVersions(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: UInt32] {
+        var versions: [ServiceAccountName: UInt32] = [:]
+        for start in stride(from: 0, to: names.count, by: batchSize) {
+            let batch = Array(names[start..<min(start + batchSize, names.count)])
+            let entries = try connection.search(
+                base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
+                attributes: ["sAMAccountName", "msDS-KeyVersionNumber"])
+            for entry in entries {
+                guard let name = entry.string("sAMAccountName").flatMap({ try? ServiceAccountName($0) }),
+                    let kvno = entry.integer("msDS-KeyVersionNumber").flatMap(UInt32.init(exactly:))
+                else { continue }
+                versions[name] = kvno
+            }
+        }
+        return versions
+    }
+
+    static func account(from entry: DirectoryEntry) -> ManagedAccount? {
+        guard let rawName = entry.string("sAMAccountName"), let name = try? ServiceAccountName(rawName) else { return nil }
+        return ManagedAccount(
+            name: name,
+            distinguishedName: entry.distinguishedName,
+            keyVersion: entry.integer("msDS-KeyVersionNumber").flatMap(UInt32.init(exactly:)),
+            servicePrincipalNames: entry.strings("servicePrincipalName").sorted(),
+            supportedEncryptionTypes: entry.integer("msDS-SupportedEncryptionTypes").map { UInt32(truncatingIfNeeded: $0) },
+            passwordBlob: entry.secret("msDS-ManagedPassword"),
+            passwordIntervalDays: entry.integer("msDS-ManagedPasswordInterval").map { Int($0) },
+            passwordLastSet: entry.integer("pwdLastSet"))
+    }
+}
