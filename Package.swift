@@ -37,11 +37,19 @@ let package = Package(
             dependencies: ["GMSACore", "CLDAP", "CResolv"]
         ),
 
+        // Wires core and edges together: one synchronization pass over all accounts.
+        .target(
+            name: "GMSAService",
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory"]
+        ),
+
         .executableTarget(
             name: "gmsa-keytabd",
             dependencies: [
                 "GMSACore",
                 "GMSAKerberos",
+                "GMSADirectory",
+                "GMSAService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

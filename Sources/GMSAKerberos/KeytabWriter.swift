@@ -85,6 +85,12 @@ public struct KeytabWriter {
         return .written
     }
 
+    /// Whether `path` already holds exactly `entries` with the owner and mode of `options`.
+    public func isCurrent(_ entries: [KeytabEntry], at path: String, options: KeytabFileOptions = KeytabFileOptions()) -> Bool {
+        guard let status = try? existingFileStatus(path) else { return false }
+        return (try? isCurrent(path, status: status, entries: entries, options: options)) ?? false
+    }
+
     private func existingFileStatus(_ path: String) throws(KerberosError) -> stat? {
         var status = stat()
         guard lstat(path, &status) == 0 else {

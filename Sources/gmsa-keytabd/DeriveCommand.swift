@@ -113,7 +113,6 @@ struct DeriveCommand: ParsableCommand {
     }
 
     private func fail(_ message: String, _ code: ExitCode) -> Never {
-        FileHandle.standardError.write(Data("gmsa-keytabd: error: \(message)\n".utf8))
-        Foundation.exit(code.rawValue)
+        exitWithError(message, code)
     }
 }

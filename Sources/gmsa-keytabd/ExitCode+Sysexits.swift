@@ -5,6 +5,8 @@ extension ExitCode {
     static let dataError = ExitCode(65)
     /// EX_NOINPUT: an input file is missing or unreadable.
     static let noInput = ExitCode(66)
+    /// EX_UNAVAILABLE: no domain controller could be used.
+    static let unavailable = ExitCode(69)
     /// EX_SOFTWARE: libkrb5 failed in a way that is not the input's fault.
     static let softwareError = ExitCode(70)
     /// EX_CANTCREAT: an output file could not be written.

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+import GMSADirectory
+import GMSAKerberos
+import GMSAService
+
+/// `gmsa-keytabd check`: what an admin runs first. Writes nothing.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the configuration, the host's credentials, the DCs and every account; write nothing.",
+        discussion: """
+            Prints, step by step: the configuration, the host principal and its Kerberos ticket, the domain \
+            controllers and how they were found, the LDAP bind and its security strength, then per account: \
+            readable or not, kvno, encryption types, SPNs, the next password change and whether the keytab is current.
+
+            Exit status: 0 nothing to fix, 1 an account or keytab needs attention, 69 no domain controller could \
+            be used, 78 configuration error.
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let configuration = options.load()
+        let discovery = configuration.discovery == nil ? "off" : "on"
+        print("configuration: \(options.config): valid (\(configuration.accounts.count) configured account(s), discovery \(discovery))")
+        print("realm: \(configuration.domain.realm)")
+
+        let context: KerberosContext
+        do {
+            context = try KerberosContext()
+        } catch {
+            exitWithError(error.message, .softwareError)
+        }
+        let source =
+            configuration.domain.servers.isEmpty
+            ? "DNS SRV \(DomainControllerLocator.serviceName(domain: configuration.domain.dnsName))" : "[domain] servers"
+        let domain: DomainConnection
+        do {
+            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: DirectoryStatistics())
+        } catch {
+            print("domain: FAILED: \(error.message)")
+            throw ExitCode.unavailable
+        }
+        print("host: \(domain.credentials.principal) from \(configuration.host.keytab): ticket valid until \(Self.format(epochSeconds: domain.credentials.expiry))")
+        print("domain controllers: \(domain.session.candidates.joined(separator: ", ")) (from \(source))")
+        let connection = domain.session.connection
+        print("ldap: bound to \(connection.server) with SASL GSSAPI, security strength \(connection.securityStrength); naming context \(domain.session.namingContext)")
+
+        let inspections: [KeytabSynchronizer.Inspection]
+        do {
+            inspections = try KeytabSynchronizer(configuration: configuration, context: context)
+                .inspect(domain.directory, hostPrincipal: domain.credentials.principal)
+        } catch {
+            print("accounts: FAILED: \(error.message)")
+            throw ExitCode.unavailable
+        }
+        var problems = 0
+        print("accounts:")
+        if inspections.isEmpty {
+            print("  none: add [[account]] blocks or enable [discovery]")
+            problems += 1
+        }
+        for inspection in inspections {
+            let report = inspection.report
+            guard report.isHealthy else {
+                problems += 1
+                print("  " + report.line)
+                continue
+            }
+            let account = inspection.account
+            let typesSource = account?.supportedEncryptionTypes.map { "msDS-SupportedEncryptionTypes 0x\(String($0, radix: 16))" } ?? "msDS-SupportedEncryptionTypes not set"
+            let spns = account?.servicePrincipalNames ?? []
+            let keytabState: String
+            switch inspection.keytabState {
+            case .current: keytabState = "current"
+            case .outdated:
+                keytabState = "OUTDATED (run gmsa-keytabd sync)"
+                problems += 1
+            case .missing:
+                keytabState = "MISSING (run gmsa-keytabd sync)"
+                problems += 1
+            case .notApplicable: keytabState = "-"
+            }
+            let next = report.nextPasswordChange.map {
+                "\(Self.format(epochSeconds: Int64(Date().timeIntervalSince1970) + $0.components.seconds)) (in \(AccountReport.format($0)))"
+            } ?? "unknown"
+            print("  \(report.account): readable")
+            print("    kvno: \(account?.keyVersion.map(String.init) ?? "?") (keytab would hold \(report.keyVersions.map(String.init).joined(separator: ", ")))")
+            print("    enctypes: \(report.encryptionTypes.map(\.name).joined(separator: ", ")) (\(typesSource))")
+            print("    SPNs: \(spns.isEmpty ? "none" : spns.joined(separator: ", "))")
+            print("    next password change: \(next)")
+            print("    keytab: \(report.keytab): \(keytabState)")
+        }
+        print(problems == 0 ? "result: OK" : "result: \(problems) problem(s) to fix")
+        if problems > 0 { throw ExitCode.failure }
+    }
+
+    static func format(epochSeconds: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `-c/--config`, shared by the commands that read the configuration.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("The configuration file.", valueName: "path"))
+    var config: String = Configuration.defaultPath
+
+    /// Loads and validates the file, or exits with EX_CONFIG (78) and the error.
+    func load() -> Configuration {
+        let loader = ConfigurationLoader(
+            userID: { name in getpwnam(name).map { $0.pointee.pw_uid } },
+            groupID: { name in getgrnam(name).map { $0.pointee.gr_gid } })
+        do {
+            return try loader.load(path: config)
+        } catch {
+            exitWithError("\(error)", .configurationError)
+        }
+    }
+}
+
+/// Prints `gmsa-keytabd: error: …` to standard error and exits.
+func exitWithError(_ message: String, _ code: ExitCode) -> Never {
+    FileHandle.standardError.write(Data("gmsa-keytabd: error: \(message)\n".utf8))
+    Foundation.exit(code.rawValue)
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+import GMSADirectory
+import GMSAKerberos
+import GMSAService
+
+/// `gmsa-keytabd sync`: one pass over all accounts, then exit.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Bring every account's keytab up to date once, then exit.",
+        discussion: """
+            Authenticates as this host, reads each configured (and, with [discovery], each readable) gMSA over a \
+            sealed LDAP connection and rewrites its keytab if the keys changed. Prints one line per account.
+
+            Exit status: 0 every keytab is current, 1 some account failed (the others were still synced), \
+            69 no domain controller could be used, 78 configuration error.
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Flag(help: "Print LDAP connections, binds and searches sent, and keytabs written.")
+    var statistics = false
+
+    func run() throws {
+        let configuration = options.load()
+        let counters = DirectoryStatistics()
+        let context: KerberosContext
+        do {
+            context = try KerberosContext()
+        } catch {
+            exitWithError(error.message, .softwareError)
+        }
+        let domain: DomainConnection
+        do {
+            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: counters)
+        } catch {
+            exitWithError("\(error.message); no keytab was changed", .unavailable)
+        }
+        let reports = KeytabSynchronizer(configuration: configuration, context: context)
+            .synchronize(domain.directory, hostPrincipal: domain.credentials.principal)
+        if reports.isEmpty {
+            print("no accounts: add [[account]] blocks or enable [discovery] in \(options.config)")
+        }
+        for report in reports {
+            print(report.line)
+        }
+        if statistics {
+            let written = reports.filter { $0.outcome == .written }.count
+            print("statistics: dc \(domain.session.connection.server); \(counters.summary); \(written) keytab(s) written")
+        }
+        if !reports.allSatisfy(\.isHealthy) {
+            throw ExitCode.failure
+        }
+    }
+}
