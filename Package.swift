@@ -70,6 +70,11 @@ let package = Package(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
         ),
+        // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+        ),
         // Runs the built gmsa-keytabd as a user would.
         .testTarget(
             name: "CommandLineTests",

@@ -5,7 +5,7 @@
 #   lab/fetch-attr.sh NAME ATTR   e.g. lab/fetch-attr.sh msa-web msDS-KeyVersionNumber
 set -euo pipefail
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=lab/fetch-lib.sh
+# shellcheck source=fetch-lib.sh
 . "$LAB_SRC/fetch-lib.sh"
 
 (($# == 2)) || { echo "usage: $0 NAME ATTR" >&2; exit 2; }

@@ -6,7 +6,7 @@
 # absent (e.g. the host is not allowed to read it).
 set -euo pipefail
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=lab/fetch-lib.sh
+# shellcheck source=fetch-lib.sh
 . "$LAB_SRC/fetch-lib.sh"
 
 (($# == 1)) || { echo "usage: $0 NAME" >&2; exit 2; }

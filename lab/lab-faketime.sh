@@ -14,7 +14,7 @@
 # the daemon through `exec`.
 set -euo pipefail
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=lab/lab-lib.sh
+# shellcheck source=lab-lib.sh
 . "$LAB_SRC/lab-lib.sh"
 
 [[ -n ${LAB_DIR:-} && -n ${LAB_SMB_CONF:-} ]] || lab_die "run this inside the lab (lab/lab.sh run|shell)"
@@ -57,7 +57,7 @@ exec)
     [[ $offset =~ ^[+-]?[0-9]+(\.[0-9]+)?[smhdy]?$ ]] || lab_die "bad OFFSET '$offset' (examples: +71820, +20h, -5m, 0)"
     mapfile -t fenv < <(faketime_env "$offset")
     t0=$(lab_now)
-    lab_stop_samba
+    lab_stop_samba master
     lab_start_samba "${fenv[@]}"
     printf '%s\n' "$offset" >"$offset_file"
     # The admin TGT was issued on the old clock; get a new one on the new one.

@@ -43,12 +43,12 @@ lab_wait_ports() {
         until lab_port_open "$port"; do
             if (( SECONDS - start >= timeout )); then
                 lab_samba_log_tail 30
-                lab_die "samba did not open port $port within ${timeout}s (logs in $LAB_DIR/dc1/log)"
+                lab_die "samba did not open port $port within ${timeout}s (logs in $LAB_DIR/dc1/log; LAB_KEEP=1 keeps them)"
             fi
             # Give the daemon a moment to write its pid file before declaring it dead.
             if (( waited > 20 )) && [[ -z $(lab_samba_pid) ]]; then
                 lab_samba_log_tail 30
-                lab_die "samba exited during startup (logs in $LAB_DIR/dc1/log)"
+                lab_die "samba exited during startup (logs in $LAB_DIR/dc1/log; LAB_KEEP=1 keeps them)"
             fi
             sleep 0.1
             waited=$((waited + 1))
@@ -76,6 +76,7 @@ lab_samba_pids_in_netns() {
     done
 }
 
+# lab_stop_samba master|all
 # Stop samba: TERM the master (it takes its children with it), KILL after 10 s.
 # With "all" (final cleanup), also KILL any samba process left in this network
 # namespace, so nothing keeps the namespace alive.

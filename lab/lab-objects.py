@@ -6,6 +6,9 @@
       process: ~0.12 s per command instead of ~0.35 s for a new samba-tool.
       "-s SMB_CONF -H SAM_LDB" is appended to every command.
 
+  lab-objects.py SMB_CONF dns-a FQDN IP [FQDN IP ...]
+      Sets A records in the DC's DNS zone (offline).
+
   lab-objects.py SMB_CONF bench N PREFIX TRUSTEE
       Creates N enabled gMSAs PREFIX-1..PREFIX-N readable by TRUSTEE (a
       sAMAccountName) in one transaction.  Same attributes as
@@ -37,6 +40,37 @@ def main():
                 print("lab-objects: line %d failed (rc=%s): samba-tool %s"
                       % (lineno, rc, line), file=sys.stderr)
                 return 1
+        return 0
+
+    if mode == "dns-a":
+        # A records in the DC's own DNS (provision refuses to register
+        # 127.0.0.1, so the SRV records would point at a name without one).
+        from samba.auth import system_session
+        from samba.dcerpc import dnsp
+        from samba.samdb import SamDB
+
+        import ldb
+        from samba.ndr import ndr_pack
+
+        db = SamDB(url=samldb, session_info=system_session(), lp=lp)
+        zone = lp.get("realm").lower()
+        args = sys.argv[3:]
+        for fqdn, ip in zip(args[0::2], args[1::2]):
+            rec = dnsp.DnssrvRpcRecord()
+            rec.wType = dnsp.DNS_TYPE_A
+            rec.rank = dnsp.DNS_RANK_ZONE
+            rec.dwTtlSeconds = 900
+            rec.data = ip
+            label = fqdn[:-len(zone) - 1] if fqdn.endswith("." + zone) else fqdn
+            dn = "DC=%s,DC=%s,CN=MicrosoftDNS,DC=DomainDnsZones,%s" % (
+                label, zone, db.get_default_basedn())
+            try:
+                db.add({"dn": dn, "objectClass": "dnsNode",
+                        "dnsRecord": ndr_pack(rec)})
+            except ldb.LdbError as e:
+                if e.args[0] != ldb.ERR_ENTRY_ALREADY_EXISTS:
+                    raise
+                db.dns_replace(fqdn, [rec])
         return 0
 
     if mode == "bench":

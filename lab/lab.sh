@@ -6,15 +6,16 @@
 #   lab/lab.sh shell                        interactive bash inside a fresh lab
 #
 # Env: LAB_KEEP=1 (keep the lab directory), LAB_EXTRA_GMSAS=N (also create
-# msa-bench-1..N), LAB_START_TIMEOUT=seconds (default 60).
+# msa-bench-1..N), LAB_START_TIMEOUT=seconds (default 60), LAB_FULL_SAMBA=1
+# (also run smbd and winbindd).
 set -euo pipefail
 
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=lab/lab-lib.sh
+# shellcheck source=lab-lib.sh
 . "$LAB_SRC/lab-lib.sh"
 
 usage() {
-    sed -n '5,10s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
+    sed -n '5,11s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
     exit 2
 }
 
@@ -65,6 +66,7 @@ chmod 755 "$LAB"
 export LAB_DIR=$LAB
 export LAB_SMB_CONF=$LAB/dc1/etc/smb.conf
 
+# shellcheck disable=SC2317  # invoked by trap
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -164,6 +166,11 @@ if ! /usr/bin/python3 "$LAB_SRC/lab-objects.py" "$LAB_SMB_CONF" batch \
     tail -n 20 "$LAB/objects.log" >&2
     lab_die "object creation failed (log: $LAB/objects.log)"
 fi
+if ! /usr/bin/python3 "$LAB_SRC/lab-objects.py" "$LAB_SMB_CONF" dns-a \
+    "$DC_HOST.$DOMAIN" 127.0.0.1 "$HOST_NAME.$DOMAIN" 127.0.0.1 >>"$LAB/objects.log" 2>&1; then
+    tail -n 20 "$LAB/objects.log" >&2
+    lab_die "adding DNS A records failed (log: $LAB/objects.log)"
+fi
 t_obj=$(lab_elapsed "$t0")
 
 t_extra=0
@@ -202,6 +209,7 @@ export KRB5CCNAME=FILE:$LAB/ccache-admin
 
 # --- start the DC ------------------------------------------------------------
 t0=$(lab_now)
+# shellcheck disable=SC2119  # no extra environment for samba here
 lab_start_samba
 t_samba=$(lab_elapsed "$t0")
 
@@ -218,8 +226,9 @@ export LAB_ADMIN_PASSWORD=$ADMIN_PASSWORD
 export LAB_SAM_LDB=$LAB/dc1/private/sam.ldb
 export LAB_SRC
 
-# For lab-faketime.sh and for debugging from another terminal
-# (nsenter --net --mount --uts -t PID bash; . $LAB/env.sh).
+# For lab-faketime.sh and for debugging from another terminal:
+#   nsenter -t "$(cat $LAB/lab.pid)" --net --mount --uts bash, then . $LAB/env.sh
+echo "$$" >"$LAB/lab.pid"
 {
     for v in LAB_DIR LAB_SRC LAB_REALM LAB_DOMAIN LAB_DC LAB_BASE_DN LAB_HOST_KEYTAB \
         LAB_HOST_PRINCIPAL LAB_ADMIN_PASSWORD LAB_SAM_LDB LAB_SMB_CONF KRB5_CONFIG KRB5CCNAME; do
@@ -248,6 +257,7 @@ else
     # is restored (bash gives background children /dev/null and ignored INT).
     env --default-signal=INT,QUIT "$@" <&0 &
     child=$!
+    # shellcheck disable=SC2317  # invoked by trap
     forward() {
         if ((forwarded++ > 0)); then sig=KILL; else sig=$1; fi
         kill -s "$sig" "$child" 2>/dev/null || true

@@ -12,7 +12,9 @@ check() { # description, command...
         printf 'PASS  %s\n' "$desc"
     else
         printf 'FAIL  %s\n' "$desc"
-        [[ -z $out ]] || sed 's/^/      /' <<<"$out" | tail -n 8
+        if [[ -n $out ]]; then
+            while IFS= read -r line; do printf '      %s\n' "$line"; done < <(tail -n 8 <<<"$out")
+        fi
         failures=$((failures + 1))
     fi
 }

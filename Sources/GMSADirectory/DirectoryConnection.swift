@@ -50,6 +50,7 @@ public final class DirectoryConnection {
         guard code == LDAP_SUCCESS, let ldap else {
             throw DirectoryError(.unavailable, "cannot set up LDAP for \(uri): \(String(cString: ldap_err2string(code)))", resultCode: code)
         }
+        // From here on every stored property is set: a throw runs deinit, which unbinds.
         handle = ldap
         statistics.record(connection: 1)
 
@@ -70,7 +71,6 @@ public final class DirectoryConnection {
         for (option, name, apply) in settings {
             code = apply(option)
             guard code == LDAP_OPT_SUCCESS else {
-                ldap_unbind_ext_s(ldap, nil, nil)
                 throw DirectoryError(.unavailable, "cannot set LDAP option \(name) for \(server) (code \(code)); check the ldap settings")
             }
         }
@@ -78,15 +78,12 @@ public final class DirectoryConnection {
         statistics.record(bind: 1)
         code = gmsa_ldap_sasl_gssapi_bind(ldap)
         guard code == LDAP_SUCCESS else {
-            let error = Self.bindError(code, server: server, detail: Self.diagnosticMessage(ldap))
-            ldap_unbind_ext_s(ldap, nil, nil)
-            throw error
+            throw Self.bindError(code, server: server, detail: Self.diagnosticMessage(ldap))
         }
         var strength: ber_len_t = 0
         code = ldap_get_option(ldap, LDAP_OPT_X_SASL_SSF, &strength)
         securityStrength = code == LDAP_OPT_SUCCESS ? Int(strength) : 0
         guard securityStrength >= options.minimumSecurityStrength else {
-            ldap_unbind_ext_s(ldap, nil, nil)
             throw DirectoryError(
                 .insufficientSecurity,
                 "refusing to read passwords from \(server): the LDAP connection has security strength \(securityStrength), "
