@@ -41,7 +41,10 @@ def describe(blob):
 
 def main():
     data = sys.stdin.read().strip()
-    info = describe(base64.b64decode(data))
+    try:
+        info = describe(base64.b64decode(data, validate=True))
+    except (ValueError, struct.error) as e:
+        sys.exit("blob-info: not a valid blob (%s)" % e)
     if "--json" in sys.argv[1:]:
         print(json.dumps(info, sort_keys=True))
         return

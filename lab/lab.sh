@@ -62,7 +62,6 @@ ADMIN_PASSWORD=${LAB_ADMIN_PASSWORD:-Lab-Adm1n-Passw0rd}
 HOST_PASSWORD=Lab-H0st-Passw0rd.$RANDOM$RANDOM
 
 LAB=$(mktemp -d "${TMPDIR:-/tmp}/gmsa-lab.XXXXXX")
-chmod 755 "$LAB"
 export LAB_DIR=$LAB
 export LAB_SMB_CONF=$LAB/dc1/etc/smb.conf
 
@@ -160,16 +159,13 @@ gmsa() { # name dns-host-name trustee|- [create options...]
     # A group trustee must be given as a DN (a bare name only finds users).
     gmsa msa-group group.$DOMAIN "'CN=gmsa-hosts,CN=Users,$BASE_DN'"
     echo "domain exportkeytab '$LAB/host.keytab' --principal='$HOST_NAME\$'"
+    # Provision registers no A record for 127.0.0.1; SRV records need one.
+    echo "@dns-a $DC_HOST.$DOMAIN 127.0.0.1 $HOST_NAME.$DOMAIN 127.0.0.1"
 } >"$LAB/objects.cmds"
 if ! /usr/bin/python3 "$LAB_SRC/lab-objects.py" "$LAB_SMB_CONF" batch \
     <"$LAB/objects.cmds" >"$LAB/objects.log" 2>&1; then
     tail -n 20 "$LAB/objects.log" >&2
     lab_die "object creation failed (log: $LAB/objects.log)"
-fi
-if ! /usr/bin/python3 "$LAB_SRC/lab-objects.py" "$LAB_SMB_CONF" dns-a \
-    "$DC_HOST.$DOMAIN" 127.0.0.1 "$HOST_NAME.$DOMAIN" 127.0.0.1 >>"$LAB/objects.log" 2>&1; then
-    tail -n 20 "$LAB/objects.log" >&2
-    lab_die "adding DNS A records failed (log: $LAB/objects.log)"
 fi
 t_obj=$(lab_elapsed "$t0")
 

@@ -27,8 +27,9 @@ host_kinit() {
 }
 
 blob_ok() { # name: the blob is there and parses as version 1, length 290 or 548
-    local info
-    info=$("$LAB_SRC/fetch-blob.sh" "$1" | /usr/bin/python3 "$LAB_SRC/blob-info.py") || return 1
+    local blob info
+    blob=$("$LAB_SRC/fetch-blob.sh" "$1") || return 1
+    info=$(/usr/bin/python3 "$LAB_SRC/blob-info.py" <<<"$blob") || return 1
     grep -Eq '^version=1 length=(290/290|548/548) ' <<<"$info" || { echo "$info"; return 1; }
 }
 
@@ -65,6 +66,18 @@ for r in dns.resolver.resolve(sys.argv[1], "SRV"): print(r)' "$name") || return 
     grep -qi "389 $LAB_DC" <<<"$out" || { echo "$out"; return 1; }
 }
 
+a_resolves() { # the SRV target has an A record in the DC's DNS (not just /etc/hosts)
+    local out
+    if command -v host >/dev/null; then
+        out=$(host -t A "$LAB_DC" 127.0.0.1) || { echo "$out"; return 1; }
+    else
+        out=$(/usr/bin/python3 -c 'import sys, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = ["127.0.0.1"]
+for a in r.resolve(sys.argv[1], "A"): print("has address", a)' "$LAB_DC") || return 1
+    fi
+    grep -q "has address 127.0.0.1" <<<"$out" || { echo "$out"; return 1; }
+}
+
 kvno_is() { # name expected
     local v
     v=$("$LAB_SRC/fetch-attr.sh" "$1" msDS-KeyVersionNumber) || return 1
@@ -97,6 +110,7 @@ gmsa_kinit() { # name: kinit with Samba's own keytab for the gMSA (needs the acc
 check "msa-web has kvno 1 and SPNs HTTP/web.$LAB_DOMAIN, HTTP/web" web_attrs
 check "kinit as msa-web\$ with Samba's reference keytab (gMSA enabled)" gmsa_kinit msa-web
 check "DNS SRV _ldap._tcp.dc._msdcs.$LAB_DOMAIN -> $LAB_DC:389" srv_resolves
+check "DNS A $LAB_DC -> 127.0.0.1 (DC's DNS)" a_resolves
 
 if ((failures > 0)); then
     echo "selftest: $failures check(s) FAILED"
