@@ -89,6 +89,35 @@ import Testing
         #expect(discovery.exclude == [try ServiceAccountName("msa-old")])
     }
 
+    @Test func readsDaemonSettingsAndOnChange() throws {
+        let configuration = try parse(
+            """
+            [domain]
+            realm = "A.TEST"
+            [daemon]
+            state_directory = "/var/lib/other"
+            retention = "12h"
+            probe_interval = "15m"
+            on_change_timeout = "20s"
+            [[account]]
+            name = "msa-web"
+            keytab = "/k/web.keytab"
+            on_change = ["systemctl", "try-reload-or-restart", "nginx.service"]
+            """)
+        #expect(configuration.daemon.stateFile == "/var/lib/other/state.json")
+        #expect(configuration.daemon.refresh.retention == .seconds(12 * 3600))
+        #expect(configuration.daemon.refresh.probeInterval == .seconds(900))
+        #expect(configuration.daemon.onChangeTimeout == .seconds(20))
+        #expect(configuration.accounts[0].onChange == ["systemctl", "try-reload-or-restart", "nginx.service"])
+    }
+
+    @Test func daemonDefaultsCoverATicketLifetimePlusSkew() throws {
+        let configuration = try parse("[domain]\nrealm = \"A.TEST\"\n")
+        #expect(configuration.daemon.stateDirectory == "/var/lib/gmsa-keytabd")
+        #expect(configuration.daemon.refresh.retention == .seconds(10 * 3600 + 5 * 60))
+        #expect(configuration.daemon.refresh.probeInterval == .seconds(3600))
+    }
+
     @Test func anUnknownKeyNamesTheKeyAndItsLine() throws {
         let error = try error(
             """
@@ -160,6 +189,11 @@ import Testing
         ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\n[[account]]\nname = \"web$\"\nkeytab = \"/j\"\n", "account[2].name", "twice"),
         ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"a\"\nkeytab = \"/k\"\n[[account]]\nname = \"b\"\nkeytab = \"/k\"\n", "account[2].keytab", "already the keytab of a$"),
         ("[domain]\nrealm = \"A.TEST\"\n[discovery]\nenabled = true\n", "discovery", "keytab is required"),
+        ("[domain]\nrealm = \"A.TEST\"\n[daemon]\nretention = \"ten hours\"\n", "daemon.retention", "not a duration"),
+        ("[domain]\nrealm = \"A.TEST\"\n[daemon]\nprobe_interval = \"5s\"\n", "daemon.probe_interval", "between 1m and 7d"),
+        ("[domain]\nrealm = \"A.TEST\"\n[daemon]\nstate_directory = \"state\"\n", "daemon.state_directory", "absolute"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\non_change = []\n", "account[1].on_change", "as a list"),
+        ("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\non_change = \"systemctl reload x\"\n", "account[1].on_change", "list like"),
         ("[domain]\nrealm = \"A.TEST\"\n[discovery]\nkeytab = \"/k/x.keytab\"\n", "discovery.keytab", "{account}"),
     ])
     func rejectsBadValues(text: String, key: String, message: String) throws {

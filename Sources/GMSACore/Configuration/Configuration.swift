@@ -48,6 +48,21 @@ public struct Configuration: Sendable, Equatable {
         public var name: ServiceAccountName
         public var keytab: String
         public var settings: KeytabSettings
+        /// A command (argv, no shell) to run after the keytab really changed, e.g.
+        /// `["systemctl", "try-reload-or-restart", "web.service"]`.
+        public var onChange: [String]?
+    }
+
+    public struct Daemon: Sendable, Equatable {
+        /// Where the state file lives (`StateDirectory=` of the unit).
+        public var stateDirectory: String
+        /// The refresh schedule's timings.
+        public var refresh: RefreshSettings
+        /// How long an `on_change` command may run before it is killed.
+        public var onChangeTimeout: Duration
+
+        /// The state file.
+        public var stateFile: String { stateDirectory + "/state.json" }
     }
 
     public struct Discovery: Sendable, Equatable {
@@ -66,6 +81,7 @@ public struct Configuration: Sendable, Equatable {
     public var domain: Domain
     public var host: Host
     public var directory: Directory
+    public var daemon: Daemon
     public var accounts: [Account]
     /// `nil` when discovery is off.
     public var discovery: Discovery?

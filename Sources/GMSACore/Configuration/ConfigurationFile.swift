@@ -25,6 +25,20 @@ public struct ConfigurationFile: Decodable, Sendable {
         }
     }
 
+    public struct Daemon: Decodable, Sendable {
+        var stateDirectory: String?
+        var retention: String?
+        var probeInterval: String?
+        var onChangeTimeout: String?
+
+        enum CodingKeys: String, CodingKey {
+            case stateDirectory = "state_directory"
+            case retention
+            case probeInterval = "probe_interval"
+            case onChangeTimeout = "on_change_timeout"
+        }
+    }
+
     public struct Account: Decodable, Sendable {
         var name: String?
         var keytab: String?
@@ -33,6 +47,12 @@ public struct ConfigurationFile: Decodable, Sendable {
         var mode: FileMode?
         var enctypes: [String]?
         var principals: [String]?
+        var onChange: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, keytab, owner, group, mode, enctypes, principals
+            case onChange = "on_change"
+        }
     }
 
     public struct Discovery: Decodable, Sendable {
@@ -61,6 +81,7 @@ public struct ConfigurationFile: Decodable, Sendable {
 
     var domain: Domain?
     var host: Host?
+    var daemon: Daemon?
     var ldap: LDAP?
     var account: [Account]?
     var discovery: Discovery?

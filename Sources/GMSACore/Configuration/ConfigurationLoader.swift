@@ -117,7 +117,15 @@ public struct ConfigurationLoader: Sendable {
             let settings = try keytabSettings(
                 key: key, owner: entry.owner, group: entry.group, mode: entry.mode, enctypes: entry.enctypes,
                 principals: entry.principals, fail: fail)
-            accounts.append(Configuration.Account(name: name, keytab: keytab, settings: settings))
+            if let command = entry.onChange {
+                guard let program = command.first, !program.isEmpty else {
+                    throw fail("\(key).on_change", "give the command as a list: [\"systemctl\", \"try-reload-or-restart\", \"web.service\"]")
+                }
+                guard program.hasPrefix("/") || !program.contains("/") else {
+                    throw fail("\(key).on_change", "'\(program)' must be an absolute path or a bare name found on PATH")
+                }
+            }
+            accounts.append(Configuration.Account(name: name, keytab: keytab, settings: settings, onChange: entry.onChange))
         }
 
         var discovery: Configuration.Discovery?
@@ -142,11 +150,33 @@ public struct ConfigurationLoader: Sendable {
             discovery = Configuration.Discovery(keytabTemplate: template, settings: settings, exclude: exclude)
         }
 
+        let stateDirectory = file.daemon?.stateDirectory ?? "/var/lib/gmsa-keytabd"
+        guard stateDirectory.hasPrefix("/") else {
+            throw fail("daemon.state_directory", "'\(stateDirectory)' must be an absolute path")
+        }
+        var refresh = RefreshSettings()
+        func duration(_ text: String?, _ key: String, within range: ClosedRange<Int64>) throws(ConfigurationError) -> Duration? {
+            guard let text else { return nil }
+            guard let value = DurationText.parse(text), range.contains(value.components.seconds) else {
+                throw fail(
+                    "daemon.\(key)",
+                    "'\(text)' is not a duration between \(DurationText.format(.seconds(range.lowerBound))) and "
+                        + "\(DurationText.format(.seconds(range.upperBound))), e.g. \"10h 5m\"")
+            }
+            return value
+        }
+        if let value = try duration(file.daemon?.retention, "retention", within: 0...(30 * 86_400)) { refresh.retention = value }
+        if let value = try duration(file.daemon?.probeInterval, "probe_interval", within: 60...(7 * 86_400)) {
+            refresh.probeInterval = value
+        }
+        let onChangeTimeout = try duration(file.daemon?.onChangeTimeout, "on_change_timeout", within: 1...3600) ?? .seconds(60)
+
         return Configuration(
             domain: Configuration.Domain(realm: realm.uppercased(), servers: servers),
             host: Configuration.Host(keytab: hostKeytab, principal: hostPrincipal),
             directory: Configuration.Directory(
                 timeoutSeconds: timeout, pageSize: pageSize, saslSecurityProperties: file.ldap?.saslSecprops),
+            daemon: Configuration.Daemon(stateDirectory: stateDirectory, refresh: refresh, onChangeTimeout: onChangeTimeout),
             accounts: accounts,
             discovery: discovery)
     }
@@ -231,9 +261,9 @@ public struct ConfigurationLoader: Sendable {
         switch key {
         case "timeout", "page_size": "an integer"
         case "enabled": "true or false"
-        case "servers", "enctypes", "principals", "exclude": "a list of strings like [\"a\", \"b\"]"
+        case "servers", "enctypes", "principals", "exclude", "on_change": "a list of strings like [\"a\", \"b\"]"
         case "mode": "a string of octal digits like \"0640\""
-        case "domain", "host", "ldap", "discovery": "a table ([\(key)])"
+        case "domain", "host", "ldap", "daemon", "discovery": "a table ([\(key)])"
         case "account": "[[account]] blocks"
         default: "a string in quotes"
         }

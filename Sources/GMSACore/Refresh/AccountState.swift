@@ -1,0 +1,52 @@
+import Foundation
+
+/// What the daemon remembers about one account between passes and across restarts (the state file).
+///
+/// Holds key version numbers and times, never keys: the retained old keys themselves live in the keytab.
+public struct AccountState: Codable, Sendable, Equatable {
+    /// The keytab file this state belongs to.
+    public var keytab: String
+    /// The account's kvno as last confirmed by the directory.
+    public var keyVersion: UInt32?
+    /// Key versions in the keytab now, newest first.
+    public var keytabKeyVersions: [UInt32] = []
+    /// Old key versions kept in the keytab, and until when.
+    public var retainedUntil: [UInt32: Date] = [:]
+    /// When the current password expires, from the last blob read.
+    public var passwordExpiry: Date?
+    /// The next scheduled blob read.
+    public var nextFetch: Date?
+    /// The next cheap probe.
+    public var nextProbe: Date?
+    public var lastSuccess: Date?
+    public var lastAttempt: Date?
+    /// The last failure's message; `nil` after a success.
+    public var lastError: String?
+    public var consecutiveFailures = 0
+    /// What the last probe or fetch saw, to notice an administrator's changes.
+    public var servicePrincipalNames: [String] = []
+    public var passwordLastSet: Int64?
+
+    public init(keytab: String) {
+        self.keytab = keytab
+    }
+
+    /// The earliest moment something is due for this account.
+    public var nextDeadline: Date? {
+        ([nextFetch, nextProbe] + retainedUntil.values.map { Optional($0) }).compactMap { $0 }.min()
+    }
+}
+
+/// The whole state file: one ``AccountState`` per account, keyed by `sAMAccountName`.
+public struct DaemonState: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+    public var version = DaemonState.currentVersion
+    public var accounts: [String: AccountState] = [:]
+
+    public init() {}
+
+    public subscript(account: ServiceAccountName) -> AccountState? {
+        get { accounts[account.samAccountName] }
+        set { accounts[account.samAccountName] = newValue }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// When to read each account's password, probe it, retry it and drop old keys (gmsa-facts.md §4).
+///
+/// All deadlines are wall-clock instants: a rollover happens at a time of day, so after a clock step
+/// (NTP, suspend/resume) the schedule is simply re-evaluated against the new time. Pure: the clock and the
+/// random source are passed in.
+public struct RefreshPolicy: Sendable {
+    public var settings: RefreshSettings
+
+    public init(settings: RefreshSettings = RefreshSettings()) {
+        self.settings = settings
+    }
+
+    /// Expiry and next fetch after a successful read at `now`.
+    ///
+    /// Outside the 5-minute window the next read is just inside it (expiry − ``RefreshSettings/earlyFetchLead``),
+    /// so the keytab gets K+1 before the DC switches; inside the window (or when that moment has passed) it is
+    /// just after expiry, to confirm the new kvno. Two blob reads per rollover period.
+    public func afterFetch(
+        now: Date,
+        queryInterval: Duration,
+        insideWindow: Bool,
+        random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) -> (passwordExpiry: Date, nextFetch: Date) {
+        let expiry = now + queryInterval.seconds
+        let early = expiry - settings.earlyFetchLead.seconds
+        if !insideWindow, early > now {
+            return (expiry, early)
+        }
+        let jitter = random(0...settings.afterExpiryJitter.seconds)
+        return (expiry, expiry + settings.afterExpiryDelay.seconds + jitter)
+    }
+
+    /// The next probe after one at `now`.
+    public func nextProbe(after now: Date) -> Date {
+        now + settings.probeInterval.seconds
+    }
+
+    /// When to retry after the `failures`-th consecutive failure: exponential backoff with jitter (50–100 %),
+    /// capped; near a password change never more than ``RefreshSettings/retryNearChange``.
+    public func retry(
+        now: Date,
+        failures: Int,
+        passwordExpiry: Date?,
+        random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) -> Date {
+        let exponent = min(max(failures - 1, 0), 30)
+        let delay = min(settings.retryBase.seconds * pow(2, Double(exponent)), settings.retryMax.seconds)
+        var jittered = delay * random(0.5...1.0)
+        if let expiry = passwordExpiry, abs(expiry.timeIntervalSince(now)) <= 600 {
+            jittered = min(jittered, settings.retryNearChange.seconds)
+        }
+        return now + jittered
+    }
+
+    /// Which old key versions stay in the keytab, and until when.
+    ///
+    /// `existing` are the kvnos in the keytab now, `fresh` those the new read provides. An old kvno that is
+    /// not fresh any more starts its retention the first time it is seen superseded and is dropped once that
+    /// ends, whatever the order of rollovers (a skipped interval that jumps kvno by 2 included).
+    public func retained(
+        existing: [UInt32],
+        fresh: [UInt32],
+        retainedUntil: [UInt32: Date],
+        now: Date
+    ) -> [UInt32: Date] {
+        var kept: [UInt32: Date] = [:]
+        for kvno in Set(existing).subtracting(fresh) {
+            let until = retainedUntil[kvno] ?? now + settings.retention.seconds
+            if until > now { kept[kvno] = until }
+        }
+        return kept
+    }
+
+    /// Whether a probe's view of the account means the password or names changed since the last read.
+    public func probeNeedsFetch(state: AccountState, keyVersion: UInt32?, servicePrincipalNames: [String], passwordLastSet: Int64?)
+        -> Bool
+    {
+        if let keyVersion, let known = state.keyVersion, keyVersion != known { return true }
+        if servicePrincipalNames.sorted() != state.servicePrincipalNames.sorted() { return true }
+        if let passwordLastSet, let known = state.passwordLastSet, passwordLastSet != known { return true }
+        return false
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    public var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

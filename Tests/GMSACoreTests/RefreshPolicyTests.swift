@@ -1,0 +1,106 @@
+import Foundation
+import GMSACore
+import Testing
+
+@Suite struct RefreshPolicyTests {
+    let policy = RefreshPolicy()
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let noJitter: (ClosedRange<Double>) -> Double = { $0.lowerBound }
+    let fullJitter: (ClosedRange<Double>) -> Double = { $0.upperBound }
+
+    @Test func afterANormalReadTheNextFetchIsInsideTheFiveMinuteWindow() {
+        let day: Duration = .seconds(72_000)
+        let (expiry, next) = policy.afterFetch(now: now, queryInterval: day, insideWindow: false, random: noJitter)
+        #expect(expiry == now + 72_000)
+        #expect(next == expiry - 240)
+        #expect(expiry.timeIntervalSince(next) < 300, "inside the DC's 5-minute window")
+    }
+
+    @Test func afterAReadInsideTheWindowTheNextFetchIsJustAfterExpiry() {
+        let (expiry, next) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, random: fullJitter)
+        #expect(expiry == now + 177)
+        #expect(next == expiry + 30 + 60)
+        let (_, earliest) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, random: noJitter)
+        #expect(earliest == expiry + 30)
+    }
+
+    @Test func aReadTooCloseToExpiryForTheEarlyFetchGoesStraightToAfterExpiry() {
+        // 200 s left but the DC did not (yet) hand out the next password.
+        let (expiry, next) = policy.afterFetch(now: now, queryInterval: .seconds(200), insideWindow: false, random: noJitter)
+        #expect(next == expiry + 30)
+    }
+
+    @Test func twoBlobReadsPerRolloverPeriod() {
+        // Follow the schedule over one 20-hour period from a read at its start.
+        var clock = now
+        var reads = 0
+        var (expiry, next) = policy.afterFetch(now: clock, queryInterval: .seconds(72_000), insideWindow: false, random: noJitter)
+        let periodEnd = expiry
+        while next <= periodEnd + 120 {
+            clock = next
+            reads += 1
+            let remaining = expiry.timeIntervalSince(clock)
+            let window = remaining > 0 && remaining <= 300
+            let query = remaining > 0 ? Duration.seconds(Int64(remaining)) : .seconds(72_000 + Int64(remaining))
+            (expiry, next) = policy.afterFetch(now: clock, queryInterval: query, insideWindow: window, random: noJitter)
+        }
+        #expect(reads == 2)
+    }
+
+    @Test func retriesBackOffExponentiallyWithJitterAndACap() {
+        let first = policy.retry(now: now, failures: 1, passwordExpiry: nil, random: fullJitter)
+        let second = policy.retry(now: now, failures: 2, passwordExpiry: nil, random: fullJitter)
+        let tenth = policy.retry(now: now, failures: 10, passwordExpiry: nil, random: fullJitter)
+        #expect(first == now + 30)
+        #expect(second == now + 60)
+        #expect(tenth == now + 3600)
+        #expect(policy.retry(now: now, failures: 2, passwordExpiry: nil, random: noJitter) == now + 30)
+        #expect(policy.retry(now: now, failures: 1000, passwordExpiry: nil, random: fullJitter) == now + 3600)
+    }
+
+    @Test func retriesNearAPasswordChangeStayShort() {
+        let retry = policy.retry(now: now, failures: 8, passwordExpiry: now + 200, random: fullJitter)
+        #expect(retry == now + 30)
+    }
+
+    @Test func oldKeysAreRetainedForTheTicketLifetimeAfterTheySupersede() {
+        // Rollover: the keytab had K=3 (and 2), the new read gives 4 (and 3).
+        let kept = policy.retained(existing: [3, 2], fresh: [4, 3], retainedUntil: [:], now: now)
+        #expect(kept == [2: now + 36_300])
+        // An hour later the same kvno keeps its original deadline.
+        let later = policy.retained(existing: [4, 3, 2], fresh: [4, 3], retainedUntil: kept, now: now + 3600)
+        #expect(later == [2: now + 36_300])
+        // After the retention it is dropped.
+        #expect(policy.retained(existing: [4, 3, 2], fresh: [4, 3], retainedUntil: kept, now: now + 36_301).isEmpty)
+    }
+
+    @Test func aSkippedIntervalKeepsTheLastActiveKey() {
+        // The keytab had 5 (active) and 6 (next, from the window); kvno jumps to 8 with previous 7.
+        let kept = policy.retained(existing: [6, 5], fresh: [8, 7], retainedUntil: [:], now: now)
+        #expect(Set(kept.keys) == [6, 5])
+        #expect(kept.values.allSatisfy { $0 == now + 36_300 })
+    }
+
+    @Test func probesTriggerAFetchOnlyWhenSomethingChanged() {
+        var state = AccountState(keytab: "/k")
+        state.keyVersion = 3
+        state.servicePrincipalNames = ["HTTP/a", "HTTP/b"]
+        state.passwordLastSet = 100
+        #expect(!policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/b", "HTTP/a"], passwordLastSet: 100))
+        #expect(policy.probeNeedsFetch(state: state, keyVersion: 4, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 100))
+        #expect(policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a"], passwordLastSet: 100))
+        #expect(policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 200))
+    }
+
+    @Test func theStateFileRoundTripsAndHoldsNoSecrets() throws {
+        var state = DaemonState()
+        var account = AccountState(keytab: "/var/lib/gmsa-keytabd/msa-web.keytab")
+        account.keyVersion = 4
+        account.retainedUntil = [3: now]
+        account.nextFetch = now + 60
+        state[try ServiceAccountName("msa-web")] = account
+        let data = try JSONEncoder().encode(state)
+        #expect(try JSONDecoder().decode(DaemonState.self, from: data) == state)
+        #expect(account.nextDeadline == now)
+    }
+}
