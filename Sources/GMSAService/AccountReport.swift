@@ -24,7 +24,11 @@ public struct AccountReport: Sendable {
     public var encryptionTypes: [EncryptionType] = []
     /// When the DC will next change the password (for written/current).
     public var nextPasswordChange: Duration?
-    /// Why, for notReadable/notFound/failed.
+    /// Old key versions kept for their retention period, newest first.
+    public var retainedKeyVersions: [UInt32] = []
+    /// Whether the next key (K+1) was written inside the 5-minute window before a change.
+    public var stagedNextKey = false
+    /// Why, for notReadable/notFound/failed; what was done, for a prune.
     public var detail: String?
 
     /// Whether the account's keytab is as it should be.
@@ -35,7 +39,7 @@ public struct AccountReport: Sendable {
         switch outcome {
         case .written, .current:
             let verb = outcome == .written ? "wrote" : "current"
-            let kvnos = keyVersions.map(String.init).joined(separator: ", ")
+            let kvnos = (keyVersions + retainedKeyVersions.filter { !keyVersions.contains($0) }).map(String.init).joined(separator: ", ")
             return "\(account): \(verb) \(keytab) (kvno \(kvnos); \(principals.count) principal(s); "
                 + "\(encryptionTypes.map(\.name).joined(separator: ","))"
                 + (nextPasswordChange.map { "; next password change in \(Self.format($0))" } ?? "") + ")"

@@ -1,19 +1,30 @@
+import Foundation
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
 
-/// One pass over every configured and discovered account: read, derive, write what changed.
+/// Reads accounts, derives their keys and writes what changed, keeping old keys for their retention time.
 ///
 /// Per gmsa-facts.md §4 the kvno in the reply that carries a new password may be the old one, so for every
 /// account whose keytab is not already current the kvno is read again in a second (batched) search before
-/// anything is written. An account that fails never stops the others, and its keytab is left as it was.
+/// anything is written. Keys that stop being current stay in the keytab for ``RefreshSettings/retention``
+/// (tracked per kvno in the ``DaemonState``; the keys themselves are read back from the keytab). An account
+/// that fails never stops the others, and its keytab is left as it was.
 public struct KeytabSynchronizer {
     public let configuration: Configuration
     let context: KerberosContext
+    let policy: RefreshPolicy
+    let random: @Sendable (ClosedRange<Double>) -> Double
 
-    public init(configuration: Configuration, context: KerberosContext) {
+    public init(
+        configuration: Configuration,
+        context: KerberosContext,
+        random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) {
         self.configuration = configuration
         self.context = context
+        self.policy = RefreshPolicy(settings: configuration.daemon.refresh)
+        self.random = random
     }
 
     /// The accounts to handle and what the directory says about each (`nil`: no such gMSA).
@@ -31,76 +42,210 @@ public struct KeytabSynchronizer {
         return AccountTarget.targets(configuration: configuration, discovered: discovered).map { ($0, known[$0.name]) }
     }
 
-    /// Runs the pass and reports on every account.
-    public func synchronize(_ directory: ManagedAccountDirectory, hostPrincipal: String) -> [AccountReport] {
+    /// A full pass: every configured and discovered account.
+    public func synchronize(
+        _ directory: ManagedAccountDirectory,
+        hostPrincipal: String,
+        state: inout DaemonState,
+        now: Date = Date()
+    ) -> [AccountReport] {
         let accounts: [(target: AccountTarget, account: ManagedAccount?)]
         do {
             accounts = try lookUp(directory)
         } catch {
-            return configuration.accounts.map {
-                AccountReport(account: $0.name, keytab: $0.keytab, outcome: .failed, detail: error.message)
-            }
+            let targets = AccountTarget.targets(configuration: configuration, discovered: [])
+            return targets.map { fail($0, .failed, error.message, state: &state, now: now) }
         }
+        return fetch(accounts, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
+    }
 
-        var reports: [AccountReport] = []
-        var pending: [(report: AccountReport, entries: [KeytabEntry], options: KeytabFileOptions, seenKeyVersion: UInt32)] = []
+    /// Reads `targets` (one batched search) and brings their keytabs up to date.
+    public func fetch(
+        _ targets: [AccountTarget],
+        from directory: ManagedAccountDirectory,
+        hostPrincipal: String,
+        state: inout DaemonState,
+        now: Date = Date()
+    ) -> [AccountReport] {
+        let known: [ServiceAccountName: ManagedAccount]
+        do {
+            known = try directory.read(targets.map(\.name))
+        } catch {
+            return targets.map { fail($0, .failed, error.message, state: &state, now: now) }
+        }
+        return fetch(targets.map { ($0, known[$0.name]) }, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
+    }
+
+    private struct Pending {
+        var target: AccountTarget
+        var report: AccountReport
+        var plan: Plan
+        var options: KeytabFileOptions
+    }
+
+    private func fetch(
+        _ accounts: [(target: AccountTarget, account: ManagedAccount?)],
+        from directory: ManagedAccountDirectory,
+        hostPrincipal: String,
+        state: inout DaemonState,
+        now: Date
+    ) -> [AccountReport] {
+        var reports: [ServiceAccountName: AccountReport] = [:]
+        var pending: [Pending] = []
         let writer = KeytabWriter(context: context)
         for (target, account) in accounts {
-            var report = AccountReport(account: target.name, keytab: target.keytab, outcome: .failed)
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
-                report = planned.report
                 let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
-                if writer.isCurrent(planned.entries, at: target.keytab, options: options) {
+                let (entries, retained) = withRetained(planned.entries, target: target, state: state, now: now)
+                if writer.isCurrent(entries, at: target.keytab, options: options) {
+                    var report = planned.report
                     report.outcome = .current
-                    reports.append(report)
+                    report.retainedKeyVersions = retained.keys.sorted(by: >)
+                    record(
+                        success: report, plan: planned, keyVersion: planned.seenKeyVersion, retained: retained, target: target,
+                        state: &state, now: now)
+                    reports[target.name] = report
                 } else {
-                    pending.append((report, planned.entries, options, planned.seenKeyVersion))
+                    pending.append(Pending(target: target, report: planned.report, plan: planned, options: options))
                 }
             } catch {
-                report.outcome = error.outcome
-                report.detail = error.detail
-                reports.append(report)
+                reports[target.name] = fail(target, error.outcome, error.detail, state: &state, now: now)
             }
         }
-        guard !pending.isEmpty else { return reports }
 
-        // The password changed (or the keytab is new): confirm the kvno with a second search.
-        let confirmed: [ServiceAccountName: UInt32]
-        do {
-            confirmed = try directory.keyVersions(pending.map(\.report.account))
-        } catch {
-            return reports
-                + pending.map {
-                    var report = $0.report
-                    report.outcome = .failed
-                    report.detail = "cannot re-read msDS-KeyVersionNumber: \(error.message)"
-                    return report
-                }
-        }
-        for (var report, entries, options, seen) in pending {
-            guard let kvno = confirmed[report.account] else {
-                report.outcome = .failed
-                report.detail = "msDS-KeyVersionNumber could not be re-read (the account vanished?)"
-                reports.append(report)
-                continue
-            }
-            let shift = Int64(kvno) - Int64(seen)
-            let relabeled = entries.map {
-                KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
-            }
-            report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }
+        if !pending.isEmpty {
+            // The password changed (or the keytab is new): confirm the kvno with a second search.
+            var confirmed: [ServiceAccountName: UInt32] = [:]
+            var rereadError: String?
             do {
-                let outcome = try writer.write(relabeled, to: report.keytab, options: options)
-                report.outcome = outcome == .written ? .written : .current
+                confirmed = try directory.keyVersions(pending.map(\.target.name))
             } catch {
-                report.outcome = .failed
-                report.detail = error.message
+                rereadError = "cannot re-read msDS-KeyVersionNumber: \(error.message)"
             }
-            reports.append(report)
+            for item in pending {
+                guard let kvno = confirmed[item.target.name] else {
+                    let detail = rereadError ?? "msDS-KeyVersionNumber could not be re-read (was the account deleted?)"
+                    reports[item.target.name] = fail(item.target, .failed, detail, state: &state, now: now)
+                    continue
+                }
+                let shift = Int64(kvno) - Int64(item.plan.seenKeyVersion)
+                let fresh = item.plan.entries.map {
+                    KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
+                }
+                var report = item.report
+                report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }
+                let (entries, retained) = withRetained(fresh, target: item.target, state: state, now: now)
+                do {
+                    let outcome = try writer.write(entries, to: item.target.keytab, options: item.options)
+                    report.outcome = outcome == .written ? .written : .current
+                    report.retainedKeyVersions = retained.keys.sorted(by: >)
+                    record(
+                        success: report, plan: item.plan, keyVersion: kvno, retained: retained, target: item.target,
+                        state: &state, now: now)
+                    reports[item.target.name] = report
+                } catch {
+                    reports[item.target.name] = fail(item.target, .failed, error.message, state: &state, now: now)
+                }
+            }
         }
-        let order = Dictionary(uniqueKeysWithValues: accounts.enumerated().map { ($1.target.name, $0) })
-        return reports.sorted { order[$0.account, default: 0] < order[$1.account, default: 0] }
+        return accounts.compactMap { reports[$0.target.name] }
+    }
+
+    /// Drops old keys whose retention has ended; no directory access. `nil` when nothing was due.
+    public func prune(_ target: AccountTarget, state: inout DaemonState, now: Date = Date()) -> AccountReport? {
+        guard var accountState = state[target.name], accountState.retainedUntil.values.contains(where: { $0 <= now }) else {
+            return nil
+        }
+        let expired = Set(accountState.retainedUntil.filter { $0.value <= now }.keys)
+        var report = AccountReport(account: target.name, keytab: target.keytab, outcome: .current)
+        do {
+            let existing = try KeytabReader(context: context).read(target.keytab).entries
+            let kept = existing.filter { !expired.contains($0.keyVersion) }
+            if kept.count != existing.count, !kept.isEmpty {
+                let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
+                report.outcome = try KeytabWriter(context: context).write(kept, to: target.keytab, options: options) == .written ? .written : .current
+            }
+            accountState.retainedUntil = accountState.retainedUntil.filter { !expired.contains($0.key) }
+            accountState.keytabKeyVersions = Array(Set(kept.map(\.keyVersion))).sorted(by: >)
+            report.keyVersions = accountState.keytabKeyVersions
+            report.retainedKeyVersions = accountState.retainedUntil.keys.sorted(by: >)
+            report.detail = "dropped old kvno \(expired.sorted().map(String.init).joined(separator: ", ")) after the retention period"
+            state[target.name] = accountState
+            return report
+        } catch {
+            // The keys stay; try again at the next probe.
+            accountState.retainedUntil = accountState.retainedUntil.mapValues { $0 <= now ? policy.nextProbe(after: now) : $0 }
+            state[target.name] = accountState
+            report.outcome = .failed
+            report.detail = "cannot drop old keys: \(error.message)"
+            return report
+        }
+    }
+
+    /// Fresh entries plus the old ones still within their retention, read back from the current keytab.
+    private func withRetained(
+        _ fresh: [KeytabEntry],
+        target: AccountTarget,
+        state: DaemonState,
+        now: Date
+    ) -> (entries: [KeytabEntry], retained: [UInt32: Date]) {
+        guard let existing = try? KeytabReader(context: context).read(target.keytab).entries, !existing.isEmpty else {
+            return (fresh, [:])
+        }
+        let freshVersions = Set(fresh.map(\.keyVersion))
+        let retained = policy.retained(
+            existing: Array(Set(existing.map(\.keyVersion))), fresh: Array(freshVersions),
+            retainedUntil: state[target.name]?.retainedUntil ?? [:], now: now)
+        return (fresh + existing.filter { retained[$0.keyVersion] != nil }, retained)
+    }
+
+    private func record(
+        success report: AccountReport,
+        plan: Plan,
+        keyVersion: UInt32,
+        retained: [UInt32: Date],
+        target: AccountTarget,
+        state: inout DaemonState,
+        now: Date
+    ) {
+        var accountState = state[target.name] ?? AccountState(keytab: target.keytab)
+        accountState.keytab = target.keytab
+        accountState.keyVersion = keyVersion
+        let (expiry, nextFetch) = policy.afterFetch(
+            now: now, queryInterval: plan.queryInterval, insideWindow: plan.insideWindow, random: random)
+        accountState.passwordExpiry = expiry
+        accountState.nextFetch = nextFetch
+        accountState.nextProbe = policy.nextProbe(after: now)
+        accountState.lastSuccess = now
+        accountState.lastAttempt = now
+        accountState.lastError = nil
+        accountState.consecutiveFailures = 0
+        accountState.servicePrincipalNames = plan.servicePrincipalNames
+        accountState.passwordLastSet = plan.passwordLastSet
+        accountState.retainedUntil = retained
+        accountState.keytabKeyVersions = Array(Set(report.keyVersions).union(retained.keys)).sorted(by: >)
+        state[target.name] = accountState
+    }
+
+    private func fail(
+        _ target: AccountTarget,
+        _ outcome: AccountReport.Outcome,
+        _ detail: String,
+        state: inout DaemonState,
+        now: Date
+    ) -> AccountReport {
+        var accountState = state[target.name] ?? AccountState(keytab: target.keytab)
+        accountState.lastAttempt = now
+        accountState.lastError = detail
+        accountState.consecutiveFailures += 1
+        accountState.nextFetch = policy.retry(
+            now: now, failures: accountState.consecutiveFailures, passwordExpiry: accountState.passwordExpiry, random: random)
+        accountState.nextProbe = nil
+        state[target.name] = accountState
+        var report = AccountReport(account: target.name, keytab: target.keytab, outcome: outcome)
+        report.detail = detail
+        return report
     }
 
     /// What `check` shows for one account: the directory's view and the keytab's state; nothing is written.
@@ -111,15 +256,17 @@ public struct KeytabSynchronizer {
         public var keytabState: KeytabState
     }
 
-    /// Looks at every account like ``synchronize(_:hostPrincipal:)`` would, without writing anything.
+    /// Looks at every account like ``synchronize(_:hostPrincipal:state:now:)`` would, without writing anything.
     public func inspect(_ directory: ManagedAccountDirectory, hostPrincipal: String) throws(DirectoryError) -> [Inspection] {
         let writer = KeytabWriter(context: context)
         return try lookUp(directory).map { target, account in
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
                 let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
+                let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
+                let freshPresent = planned.entries.allSatisfy(existing.contains)
                 let state: Inspection.KeytabState =
-                    writer.isCurrent(planned.entries, at: target.keytab, options: options)
+                    freshPresent && writer.isCurrent(existing, at: target.keytab, options: options)
                     ? .current : (FileManagerLite.exists(target.keytab) ? .outdated : .missing)
                 return Inspection(report: planned.report, account: account, keytabState: state)
             } catch {
@@ -139,6 +286,10 @@ public struct KeytabSynchronizer {
         var report: AccountReport
         var entries: [KeytabEntry]
         var seenKeyVersion: UInt32
+        var queryInterval: Duration
+        var insideWindow: Bool
+        var servicePrincipalNames: [String]
+        var passwordLastSet: Int64?
     }
 
     /// The keytab entries an account should have, from the first read.
@@ -179,10 +330,14 @@ public struct KeytabSynchronizer {
         } catch {
             throw SyncFailure(outcome: .failed, detail: error.message)
         }
-        let report = AccountReport(
+        var report = AccountReport(
             account: target.name, keytab: target.keytab, outcome: .current,
             keyVersions: layout.keyVersions.map(\.number), principals: layout.principals, encryptionTypes: types,
             nextPasswordChange: blob.queryPasswordInterval)
-        return Plan(report: report, entries: entries, seenKeyVersion: kvno)
+        report.stagedNextKey = blob.isInsideChangeWindow && blob.previousPassword != nil
+        return Plan(
+            report: report, entries: entries, seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
+            insideWindow: blob.isInsideChangeWindow, servicePrincipalNames: account.servicePrincipalNames,
+            passwordLastSet: account.passwordLastSet)
     }
 }

@@ -37,10 +37,23 @@ struct SyncCommand: ParsableCommand {
         do {
             domain = try DomainConnection.open(configuration: configuration, context: context, statistics: counters)
         } catch {
-            exitWithError("\(error.message); no keytab was changed", .unavailable)
+            exitWithError("\(error.message)\nno keytab was changed", .unavailable)
         }
+        let store = StateStore(path: configuration.daemon.stateFile)
+        do {
+            try store.prepareDirectory()
+        } catch {
+            exitWithError(error.message, .cannotCreate)
+        }
+        var (state, warning) = store.load()
+        if let warning { FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(warning)\n".utf8)) }
         let reports = KeytabSynchronizer(configuration: configuration, context: context)
-            .synchronize(domain.directory, hostPrincipal: domain.credentials.principal)
+            .synchronize(domain.directory, hostPrincipal: domain.credentials.principal, state: &state)
+        do {
+            try store.save(state)
+        } catch {
+            FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(error.message); retention of old keys is tracked from the keytabs alone\n".utf8))
+        }
         if reports.isEmpty {
             print("no accounts: add [[account]] blocks or enable [discovery] in \(options.config)")
         }

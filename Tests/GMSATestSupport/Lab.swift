@@ -36,7 +36,9 @@ public enum Lab {
     public static func configuration(_ body: String, servers: [String]? = nil, in directory: TemporaryDirectory) -> String {
         var text = "[domain]\nrealm = \"\(realm)\"\n"
         if let servers { text += "servers = [\(servers.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
-        text += "[host]\nkeytab = \"\(hostKeytab)\"\n\(body)\n"
+        text += "[host]\nkeytab = \"\(hostKeytab)\"\n"
+        if !body.contains("[daemon]") { text += "[daemon]\nstate_directory = \"\(directory.file("state"))\"\n" }
+        text += "\(body)\n"
         let path = directory.file("gmsa-keytabd.toml")
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path

@@ -140,6 +140,6 @@ struct SyncAgainstLabTests {
         let configuration = Lab.configuration("[[account]]\nname = \"msa-web$\"\nkeytab = \"/tmp/x.keytab\"\nonwer = \"root\"\n", in: directory)
         let run = try sync(configuration)
         #expect(run.status == 78)
-        #expect(run.standardError.contains("\(configuration):8: account[1].onwer: unknown key"), "\(run.standardError)")
+        #expect(run.standardError.contains("\(configuration):10: account[1].onwer: unknown key"), "\(run.standardError)")
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import GMSACore
+
+/// The state file (`state.json` in the state directory): read at start, written after every change.
+///
+/// Written atomically (temporary file, `fsync`, rename) so a crash never leaves half a file. It holds key
+/// version numbers and times only; a missing file means a first start. A file that cannot be parsed is
+/// set aside as `state.json.bad` and the daemon starts fresh: the keytabs, which hold the retained keys,
+/// are untouched, and old keys then simply get a new full retention period.
+public struct StateStore: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// What can go wrong with the state file.
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// The saved state; empty when there is none. `warning` says why a bad file was set aside.
+    public func load() -> (state: DaemonState, warning: String?) {
+        guard let data = FileManager.default.contents(atPath: path) else { return (DaemonState(), nil) }
+        do {
+            return (try Self.decoder.decode(DaemonState.self, from: data), nil)
+        } catch {
+            let aside = path + ".bad"
+            try? FileManager.default.removeItem(atPath: aside)
+            try? FileManager.default.moveItem(atPath: path, toPath: aside)
+            return (DaemonState(), "state file \(path) could not be read (\(error)); moved to \(aside) and starting fresh")
+        }
+    }
+
+    /// Creates the state directory (0755) if it is missing.
+    public func prepareDirectory() throws(Failure) {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw Failure(message: "cannot create the state directory \(directory): \((error as NSError).localizedDescription)")
+        }
+    }
+
+    /// Writes `state` atomically.
+    public func save(_ state: DaemonState) throws(Failure) {
+        let data: Data
+        do {
+            data = try Self.encoder.encode(state)
+        } catch {
+            throw Failure(message: "cannot encode the state: \(error)")
+        }
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]) else {
+            throw Failure(message: "cannot write \(temporary); check free space and that the state directory is writable")
+        }
+        let descriptor = open(temporary, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Failure(message: "cannot replace \(path): \(reason)")
+        }
+    }
+}
