@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries: thin module maps plus a shim header for what Swift cannot import.
@@ -43,6 +44,17 @@ let package = Package(
             dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory"]
         ),
 
+        // The long-running daemon: refresh loop, systemd notify and watchdog, journald logging, signals.
+        .target(
+            name: "GMSADaemon",
+            dependencies: [
+                "GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         .executableTarget(
             name: "gmsa-keytabd",
             dependencies: [
@@ -50,6 +62,7 @@ let package = Package(
                 "GMSAKerberos",
                 "GMSADirectory",
                 "GMSAService",
+                "GMSADaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+        ),
+        .testTarget(
+            name: "GMSADaemonTests",
+            dependencies: ["GMSACore", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
         .testTarget(

@@ -44,6 +44,22 @@ public struct ManagedAccountDirectory {
         ).compactMap(Self.account(from:))
     }
 
+    /// A cheap look at accounts without their passwords (kvno, SPNs, pwdLastSet), to notice an administrator's
+    /// changes between scheduled reads. Reading these does not trigger a rollover on the DC.
+    public func probe(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
+        var found: [ServiceAccountName: ManagedAccount] = [:]
+        for start in stride(from: 0, to: names.count, by: batchSize) {
+            let batch = Array(names[start..<min(start + batchSize, names.count)])
+            let entries = try connection.search(
+                base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
+                attributes: ["sAMAccountName", "msDS-KeyVersionNumber", "servicePrincipalName", "pwdLastSet"])
+            for entry in entries {
+                if let account = Self.account(from: entry) { found[account.name] = account }
+            }
+        }
+        return found
+    }
+
     /// Current `msDS-KeyVersionNumber`s, read without the password so the read does not trigger anything.
     public func keyVersions(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: UInt32] {
         var versions: [ServiceAccountName: UInt32] = [:]

@@ -10,18 +10,19 @@ public struct AccountTarget: Sendable {
 
     /// Configured accounts first, then readable discovered ones that are neither configured nor excluded.
     public static func targets(configuration: Configuration, discovered: [ManagedAccount]) -> [AccountTarget] {
+        targets(configuration: configuration, readable: discovered.filter(\.isReadable).map(\.name))
+    }
+
+    /// Configured accounts first, then the discovered readable `names` that are neither configured nor excluded.
+    public static func targets(configuration: Configuration, readable names: [ServiceAccountName]) -> [AccountTarget] {
         var targets = configuration.accounts.map {
             AccountTarget(name: $0.name, keytab: $0.keytab, settings: $0.settings, discovered: false)
         }
         guard let discovery = configuration.discovery else { return targets }
-        for account in discovered.sorted(by: { $0.name < $1.name })
-        where account.isReadable && configuration.account(named: account.name) == nil
-            && !discovery.exclude.contains(account.name)
-        {
+        for name in Set(names).sorted()
+        where configuration.account(named: name) == nil && !discovery.exclude.contains(name) {
             targets.append(
-                AccountTarget(
-                    name: account.name, keytab: discovery.keytab(for: account.name), settings: discovery.settings,
-                    discovered: true))
+                AccountTarget(name: name, keytab: discovery.keytab(for: name), settings: discovery.settings, discovered: true))
         }
         return targets
     }

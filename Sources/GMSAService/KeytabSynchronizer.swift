@@ -56,7 +56,7 @@ public struct KeytabSynchronizer {
             let targets = AccountTarget.targets(configuration: configuration, discovered: [])
             return targets.map { fail($0, .failed, error.message, state: &state, now: now) }
         }
-        return fetch(accounts, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
+        return update(accounts, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
     }
 
     /// Reads `targets` (one batched search) and brings their keytabs up to date.
@@ -73,7 +73,7 @@ public struct KeytabSynchronizer {
         } catch {
             return targets.map { fail($0, .failed, error.message, state: &state, now: now) }
         }
-        return fetch(targets.map { ($0, known[$0.name]) }, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
+        return update(targets.map { ($0, known[$0.name]) }, from: directory, hostPrincipal: hostPrincipal, state: &state, now: now)
     }
 
     private struct Pending {
@@ -83,7 +83,8 @@ public struct KeytabSynchronizer {
         var options: KeytabFileOptions
     }
 
-    private func fetch(
+    /// Brings keytabs up to date from accounts already read (by ``lookUp(_:)`` or a batched read).
+    public func update(
         _ accounts: [(target: AccountTarget, account: ManagedAccount?)],
         from directory: ManagedAccountDirectory,
         hostPrincipal: String,
@@ -228,7 +229,8 @@ public struct KeytabSynchronizer {
         state[target.name] = accountState
     }
 
-    private func fail(
+    /// Records a failure for `target` (backoff, last error) and reports it; the keytab is not touched.
+    public func fail(
         _ target: AccountTarget,
         _ outcome: AccountReport.Outcome,
         _ detail: String,

@@ -13,11 +13,15 @@ struct ConfigurationOptions: ParsableArguments {
         help: ArgumentHelp("The configuration file.", valueName: "path"))
     var config: String = Configuration.defaultPath
 
-    /// Loads and validates the file, or exits with EX_CONFIG (78) and the error.
-    func load() -> Configuration {
-        let loader = ConfigurationLoader(
+    /// The loader with this host's user and group lookups.
+    var loader: ConfigurationLoader {
+        ConfigurationLoader(
             userID: { name in getpwnam(name).map { $0.pointee.pw_uid } },
             groupID: { name in getgrnam(name).map { $0.pointee.gr_gid } })
+    }
+
+    /// Loads and validates the file, or exits with EX_CONFIG (78) and the error.
+    func load() -> Configuration {
         do {
             return try loader.load(path: config)
         } catch {

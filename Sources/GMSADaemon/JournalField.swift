@@ -1,0 +1,32 @@
+/// Field names and message ids of gmsa-keytabd's journal entries.
+///
+/// journald keeps only field names of upper-case letters, digits and underscores; lower-case names are
+/// dropped. The message ids are stable: alerts and `systemd/gmsa-keytabd.catalog` refer to them.
+public enum JournalField {
+    public static let account = "GMSA_ACCOUNT"
+    public static let keyVersion = "KVNO"
+    public static let keytab = "KEYTAB"
+    public static let domainController = "DC"
+    public static let nextRefresh = "NEXT_REFRESH"
+    public static let messageID = "MESSAGE_ID"
+
+    /// Stable ids (128-bit, as `journalctl MESSAGE_ID=` expects them).
+    public enum MessageID {
+        /// A keytab was rewritten with new keys.
+        public static let keytabUpdated = "8d3b5c0ae8e54f6f9b2a1f04c6d7e901"
+        /// The next key (K+1) was added inside the 5-minute window before a password change.
+        public static let rolloverStaged = "2f6e9a41c7b84d0e8a5b3c92d1e0f4a7"
+        /// The DC withheld the password: this host may not read the account.
+        public static let accountNotReadable = "c41a7e2b9d064f3a86e5b0d7f2a9c318"
+        /// Reading or writing an account failed; the last good keytab is still in place.
+        public static let refreshFailed = "5b0e8d3f6a2c4e19b7d4a1c0e9f83625"
+    }
+
+    /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,
+    /// never starting with `_` or a digit (those are reserved or invalid).
+    public static func name(for key: String) -> String {
+        var name = String(key.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        while name.first == "_" || name.first?.isNumber == true { name.removeFirst() }
+        return name.isEmpty ? "FIELD" : String(name.prefix(64))
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import GMSACore
+import GMSADirectory
+import GMSAKerberos
+import GMSAService
+import Logging
+
+/// The daemon's work, one ``tick(now:monotonic:)`` at a time: which accounts are due, reading them, writing
+/// keytabs, dropping expired old keys, saving the state file.
+///
+/// Synchronous and blocking (libldap, libkrb5): owned by ``RefreshWorker`` on its own thread.
+public final class RefreshEngine {
+    public private(set) var configuration: Configuration
+    public private(set) var state: DaemonState
+    let context: KerberosContext
+    var store: StateStore
+    let logger: Logger
+    let statistics = DirectoryStatistics()
+    /// Readable accounts found by the last discovery.
+    var discovered: [ServiceAccountName] = []
+    var lastDiscovery: Date?
+    var lastClock: (wall: Date, monotonic: ContinuousClock.Instant)?
+    /// Accounts an admin asked to refresh now (`gmsa-keytabd refresh`); empty set = all.
+    var requested: Set<ServiceAccountName>?
+    var needsFullPass = true
+    let random: @Sendable (ClosedRange<Double>) -> Double
+
+    /// How often discovery runs again to find newly authorized accounts.
+    public static let rediscoveryInterval: TimeInterval = 86_400
+    /// A difference between wall-clock and monotonic time larger than this is a clock step.
+    public static let clockStepThreshold: TimeInterval = 60
+
+    public init(
+        configuration: Configuration,
+        logger: Logger,
+        random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) throws(DaemonError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.random = random
+        do {
+            context = try KerberosContext()
+        } catch {
+            throw DaemonError(error.message)
+        }
+        store = StateStore(path: configuration.daemon.stateFile)
+        do {
+            try store.prepareDirectory()
+        } catch {
+            throw DaemonError(error.message)
+        }
+        let (loaded, warning) = store.load()
+        state = loaded
+        if let warning { logger.warning("\(warning)") }
+    }
+
+    /// Targets as of now: configured accounts plus the last discovery's.
+    var targets: [AccountTarget] {
+        AccountTarget.targets(configuration: configuration, readable: discovered)
+    }
+
+    var synchronizer: KeytabSynchronizer {
+        KeytabSynchronizer(configuration: configuration, context: context, random: random)
+    }
+
+    /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab
+    /// settings changed are read at once; the others keep their schedule.
+    public func reload(_ newConfiguration: Configuration) {
+        let oldTargets = targets
+        let before = Set(oldTargets.map(\.name))
+        let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
+        if newConfiguration.discovery != configuration.discovery || domainChanged { needsFullPass = true }
+        configuration = newConfiguration
+        store = StateStore(path: newConfiguration.daemon.stateFile)
+        try? store.prepareDirectory()
+        let newTargets = AccountTarget.targets(configuration: newConfiguration, readable: discovered)
+        let after = Set(newTargets.map(\.name))
+        for target in newTargets {
+            if let old = oldTargets.first(where: { $0.name == target.name }),
+                old.keytab != target.keytab || old.settings != target.settings
+            {
+                requestRefresh([target.name])
+            }
+        }
+        for removed in before.subtracting(after) {
+            state[removed] = nil
+            logger.notice("\(removed): no longer configured; its keytab is left as it is and no longer refreshed",
+                metadata: [JournalField.account: "\(removed)"])
+        }
+    }
+
+    /// Asks for an immediate read of `names` (all accounts when `nil` or empty).
+    public func requestRefresh(_ names: [ServiceAccountName]?) {
+        let wanted = Set(names ?? [])
+        if wanted.isEmpty || requested?.isEmpty == true {
+            requested = []
+        } else {
+            requested = (requested ?? []).union(wanted)
+        }
+    }
+
+    /// Does whatever is due and returns the status line for systemd.
+    @discardableResult
+    public func tick(now: Date = Date(), monotonic: ContinuousClock.Instant = .now) -> String {
+        detectClockStep(now: now, monotonic: monotonic)
+        let refreshAll = requested?.isEmpty == true
+        let discoveryDue =
+            configuration.discovery != nil && (lastDiscovery.map { now.timeIntervalSince($0) >= Self.rediscoveryInterval } ?? true)
+        let fullPass = needsFullPass || refreshAll || discoveryDue
+
+        let currentTargets = targets
+        let dueFetch = currentTargets.filter { target in
+            guard let accountState = state[target.name], let next = accountState.nextFetch else { return true }
+            return next <= now || requested?.contains(target.name) == true
+        }
+        let dueProbe = currentTargets.filter { target in
+            guard !dueFetch.contains(where: { $0.name == target.name }), let next = state[target.name]?.nextProbe else { return false }
+            return next <= now
+        }
+        requested = nil
+
+        if fullPass || !dueFetch.isEmpty || !dueProbe.isEmpty {
+            readDirectory(fullPass: fullPass, dueFetch: dueFetch, dueProbe: dueProbe, now: now)
+        }
+        for target in targets {
+            if let report = synchronizer.prune(target, state: &state, now: now), report.outcome != .current || report.detail != nil {
+                log(report, server: nil)
+            }
+        }
+        saveState()
+        return statusLine(now: now)
+    }
+
+    private func detectClockStep(now: Date, monotonic: ContinuousClock.Instant) {
+        defer { lastClock = (now, monotonic) }
+        guard let last = lastClock else { return }
+        let wall = now.timeIntervalSince(last.wall)
+        let elapsed = (monotonic - last.monotonic).seconds
+        let step = wall - elapsed
+        guard abs(step) > Self.clockStepThreshold else { return }
+        logger.notice("the wall clock stepped by \(Int(step)) s (NTP, suspend or a manual change); re-reading every account to re-plan")
+        needsFullPass = true
+    }
+
+    private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Date) {
+        let domain: DomainConnection
+        do {
+            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        } catch {
+            let affected = fullPass ? targets : dueFetch + dueProbe
+            for target in affected {
+                let report = synchronizer.fail(target, .failed, error.message, state: &state, now: now)
+                log(report, server: nil)
+            }
+            if affected.isEmpty {
+                logger.error("refresh failed: \(error.message)", metadata: [JournalField.messageID: "\(JournalField.MessageID.refreshFailed)"])
+            }
+            return
+        }
+        let server = domain.session.connection.server
+        let host = domain.credentials.principal
+        let sync = synchronizer
+        var reports: [AccountReport] = []
+        if fullPass {
+            do {
+                let accounts = try sync.lookUp(domain.directory)
+                if configuration.discovery != nil {
+                    discovered = accounts.filter { $0.target.discovered }.map(\.target.name)
+                    lastDiscovery = now
+                }
+                reports = sync.update(accounts, from: domain.directory, hostPrincipal: host, state: &state, now: now)
+                needsFullPass = false
+            } catch {
+                reports = targets.map { sync.fail($0, .failed, error.message, state: &state, now: now) }
+            }
+        } else {
+            var toFetch = dueFetch
+            if !dueProbe.isEmpty {
+                toFetch += probe(dueProbe, directory: domain.directory, now: now)
+            }
+            if !toFetch.isEmpty {
+                reports = sync.fetch(toFetch, from: domain.directory, hostPrincipal: host, state: &state, now: now)
+            }
+        }
+        for report in reports {
+            log(report, server: server)
+            if report.outcome == .written { runChangeCommand(for: report) }
+        }
+    }
+
+    /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.
+    private func probe(_ targets: [AccountTarget], directory: ManagedAccountDirectory, now: Date) -> [AccountTarget] {
+        let policy = RefreshPolicy(settings: configuration.daemon.refresh)
+        let seen: [ServiceAccountName: ManagedAccount]
+        do {
+            seen = try directory.probe(targets.map(\.name))
+        } catch {
+            for target in targets {
+                log(synchronizer.fail(target, .failed, "probe failed: \(error.message)", state: &state, now: now), server: nil)
+            }
+            return []
+        }
+        var changed: [AccountTarget] = []
+        for target in targets {
+            guard var accountState = state[target.name] else { continue }
+            guard let account = seen[target.name] else {
+                changed.append(target)
+                continue
+            }
+            if policy.probeNeedsFetch(
+                state: accountState, keyVersion: account.keyVersion, servicePrincipalNames: account.servicePrincipalNames,
+                passwordLastSet: account.passwordLastSet)
+            {
+                logger.notice(
+                    "\(target.name): changed in the directory (kvno, SPNs or password reset); reading it now",
+                    metadata: [JournalField.account: "\(target.name)"])
+                changed.append(target)
+            } else {
+                accountState.nextProbe = policy.nextProbe(after: now)
+                state[target.name] = accountState
+            }
+        }
+        return changed
+    }
+
+    private func runChangeCommand(for report: AccountReport) {
+        guard let arguments = configuration.account(named: report.account)?.onChange else { return }
+        let result = ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).run()
+        let metadata: Logger.Metadata = [JournalField.account: "\(report.account)", "ON_CHANGE": "\(arguments.joined(separator: " "))"]
+        if result == .exited(0) {
+            logger.info("\(report.account): on_change command finished: \(result)", metadata: metadata)
+        } else {
+            logger.warning("\(report.account): on_change command \(arguments.joined(separator: " ")) failed: \(result)", metadata: metadata)
+        }
+    }
+
+    private func log(_ report: AccountReport, server: String?) {
+        var metadata: Logger.Metadata = [
+            JournalField.account: "\(report.account)",
+            JournalField.keytab: "\(report.keytab)",
+        ]
+        if let kvno = report.keyVersions.first { metadata[JournalField.keyVersion] = "\(kvno)" }
+        if let server { metadata[JournalField.domainController] = "\(server)" }
+        if let next = state[report.account]?.nextFetch { metadata[JournalField.nextRefresh] = "\(ISO8601DateFormatter().string(from: next))" }
+        switch report.outcome {
+        case .written where report.stagedNextKey:
+            metadata[JournalField.messageID] = "\(JournalField.MessageID.rolloverStaged)"
+            logger.notice("\(report.account): rollover staged, \(report.line)", metadata: metadata)
+        case .written:
+            metadata[JournalField.messageID] = "\(JournalField.MessageID.keytabUpdated)"
+            logger.notice("\(report.account): keytab updated, \(report.line)", metadata: metadata)
+        case .current:
+            logger.debug("\(report.line)\(report.detail.map { " (\($0))" } ?? "")", metadata: metadata)
+        case .notReadable:
+            metadata[JournalField.messageID] = "\(JournalField.MessageID.accountNotReadable)"
+            logger.warning("\(report.line)", metadata: metadata)
+        case .notFound, .failed:
+            metadata[JournalField.messageID] = "\(JournalField.MessageID.refreshFailed)"
+            logger.error("\(report.line)", metadata: metadata)
+        }
+    }
+
+    private func saveState() {
+        do {
+            try store.save(state)
+        } catch {
+            logger.error("\(error.message); the schedule will be rebuilt from the keytabs after a restart")
+        }
+    }
+
+    /// `3 accounts current, next change msa-web$ in 12d 3h` or what is failing.
+    public func statusLine(now: Date = Date()) -> String {
+        let names = targets.map(\.name)
+        if names.isEmpty { return "no accounts configured" }
+        let failing = names.filter { state[$0]?.lastError != nil || state[$0]?.lastSuccess == nil }
+        let healthy = names.count - failing.count
+        var line = failing.isEmpty ? "\(healthy) account(s) current" : "\(healthy) of \(names.count) account(s) current"
+        if let next = names.compactMap({ name in state[name]?.passwordExpiry.map { (name, $0) } }).filter({ $0.1 > now }).min(by: { $0.1 < $1.1 }) {
+            line += ", next change \(next.0) in \(AccountReport.format(.seconds(next.1.timeIntervalSince(now))))"
+        }
+        if let first = failing.first {
+            line += "; failing: \(failing.map(\.samAccountName).joined(separator: ", "))"
+            if let retry = state[first]?.nextFetch, retry > now {
+                line += " (retry in \(AccountReport.format(.seconds(retry.timeIntervalSince(now)))))"
+            }
+        }
+        return line
+    }
+
+    /// The earliest moment any account needs attention.
+    public var nextDeadline: Date? {
+        targets.compactMap { state[$0.name]?.nextDeadline }.min()
+    }
+}
+
+/// A failure that keeps the daemon from starting.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GMSACore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The daemon as a swift-service-lifecycle `Service`: the first pass, then a loop of ticks, reloads (SIGHUP)
+/// and refresh requests (SIGUSR1), with systemd told about each step.
+///
+/// READY=1 follows the first pass; STATUS= carries ``RefreshEngine/statusLine(now:)``; WATCHDOG=1 is sent
+/// only after a tick has really completed, so a hung LDAP call lets systemd's watchdog restart the daemon.
+/// SIGTERM (graceful shutdown of the group) ends the loop between ticks.
+public struct RefreshService: Service, CustomStringConvertible {
+    public var description: String { "RefreshService" }
+
+    enum Event: Sendable { case tick, reload, refresh }
+
+    let worker: RefreshWorker
+    let notifier: SystemdNotifier
+    let loadConfiguration: @Sendable () throws -> Configuration
+    let logger: Logger
+    /// How often due work is looked for; deadlines are wall-clock instants checked at each tick.
+    let tickInterval: Duration
+
+    public init(
+        worker: RefreshWorker,
+        notifier: SystemdNotifier,
+        logger: Logger,
+        tickInterval: Duration = .seconds(5),
+        loadConfiguration: @escaping @Sendable () throws -> Configuration
+    ) {
+        self.worker = worker
+        self.notifier = notifier
+        self.logger = logger
+        self.loadConfiguration = loadConfiguration
+        let watchdog = notifier.watchdogPingInterval ?? tickInterval
+        self.tickInterval = min(tickInterval, watchdog)
+    }
+
+    public func run() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(16))
+        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1)
+        let interval = tickInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await signal in signals {
+                    continuation.yield(signal == .sighup ? .reload : .refresh)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: interval)
+                    continuation.yield(.tick)
+                }
+            }
+
+            var status = await worker.tick()
+            notifier.ready(status: status)
+            notifier.watchdog()
+            logger.info("started: \(status)")
+
+            for await event in events.cancelOnGracefulShutdown() {
+                let previous = status
+                switch event {
+                case .tick:
+                    status = await worker.tick()
+                case .refresh:
+                    logger.info("refresh requested")
+                    status = await worker.refreshRequested()
+                case .reload:
+                    notifier.reloading()
+                    do {
+                        let configuration = try loadConfiguration()
+                        status = await worker.reload(configuration)
+                        logger.notice("configuration reloaded")
+                    } catch {
+                        logger.error("configuration not reloaded, keeping the previous one: \(error)")
+                    }
+                    notifier.ready(status: status)
+                }
+                if status != previous { notifier.status(status) }
+                notifier.watchdog()
+            }
+            continuation.finish()
+            group.cancelAll()
+        }
+        notifier.stopping()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GMSACore
+import GMSAService
+
+/// Owns the ``RefreshEngine`` on a dedicated thread, so its blocking LDAP and Kerberos calls never occupy
+/// the cooperative thread pool.
+public actor RefreshWorker {
+    private let executor: ThreadExecutor
+    private let engine: RefreshEngine
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public init(engine: sending RefreshEngine) {
+        self.executor = ThreadExecutor(name: "gmsa-keytabd refresh")
+        self.engine = engine
+    }
+
+    /// Runs whatever is due; returns the status line.
+    public func tick() -> String {
+        engine.tick(now: Date(), monotonic: .now)
+    }
+
+    public func reload(_ configuration: Configuration) -> String {
+        engine.reload(configuration)
+        return engine.tick(now: Date(), monotonic: .now)
+    }
+
+    /// Takes the accounts from the refresh request file (written by `gmsa-keytabd refresh`) and reads them now.
+    public func refreshRequested() -> String {
+        let request = RefreshRequest(stateDirectory: engine.configuration.daemon.stateDirectory)
+        engine.requestRefresh(request.take())
+        return engine.tick(now: Date(), monotonic: .now)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+import GMSAService
+
+/// `gmsa-keytabd refresh [ACCOUNT...]`: ask the running daemon to read accounts now.
+struct RefreshCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refresh",
+        abstract: "Ask the running daemon to read accounts now (all when none is named), and wait for the result.",
+        discussion: "Writes a request into the state directory and sends SIGUSR1 to the daemon. Exit status: 0 the accounts were read successfully, 1 one failed, 69 no daemon is running, 75 no answer within --wait seconds."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Argument(help: "Accounts to read, e.g. msa-web$ (default: all).")
+    var accounts: [String] = []
+
+    @Option(help: "Seconds to wait for the daemon to finish (0: do not wait).")
+    var wait: Int = 60
+
+    func run() throws {
+        let configuration = options.load()
+        let names: [ServiceAccountName]
+        do {
+            names = try accounts.map { try ServiceAccountName($0) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
+        guard let pid = request.runningPID() else {
+            exitWithError("no gmsa-keytabd daemon is running (no live pid in \(request.pidFile)); use 'gmsa-keytabd sync' instead", .unavailable)
+        }
+        let store = StateStore(path: configuration.daemon.stateFile)
+        let started = Date()
+        do {
+            try request.add(names)
+        } catch {
+            exitWithError("cannot write \(request.requestFile): \((error as NSError).localizedDescription)", .cannotCreate)
+        }
+        guard kill(pid, SIGUSR1) == 0 else {
+            exitWithError("cannot signal the daemon (pid \(pid)): \(String(cString: strerror(errno)))", .unavailable)
+        }
+        print("asked gmsa-keytabd (pid \(pid)) to read \(names.isEmpty ? "every account" : names.map(\.samAccountName).joined(separator: ", "))")
+        guard wait > 0 else { return }
+
+        let deadline = started + TimeInterval(wait)
+        while Date() < deadline {
+            usleep(200_000)
+            let state = store.load().state
+            let watched = names.isEmpty ? Array(state.accounts.keys) : names.map(\.samAccountName)
+            let done = !watched.isEmpty && watched.allSatisfy { (state.accounts[$0]?.lastAttempt ?? .distantPast) >= started.addingTimeInterval(-1) }
+            guard done else { continue }
+            var failed = false
+            for name in watched.sorted() {
+                let account = state.accounts[name]
+                if let error = account?.lastError {
+                    failed = true
+                    print("\(name): FAILED: \(error)")
+                } else {
+                    print("\(name): ok, kvno \(account?.keyVersion.map(String.init) ?? "?") in \(account?.keytab ?? "?")")
+                }
+            }
+            if failed { throw ExitCode.failure }
+            return
+        }
+        exitWithError("the daemon did not finish within \(wait) s; see journalctl -u gmsa-keytabd", ExitCode(75))
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+import GMSADaemon
+import GMSAService
+import Logging
+import ServiceLifecycle
+
+/// `gmsa-keytabd run`: the daemon, as started by systemd.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: keep every keytab current across password rollovers.",
+        discussion: """
+            Syncs every account at start, then reads each account's password just inside the 5-minute window \
+            before it changes (so the keytab holds the next key first) and again just after, keeps old keys for \
+            the retention period, and probes cheaply (kvno, SPNs, pwdLastSet) in between. Meant for systemd \
+            (Type=notify): READY/STATUS/WATCHDOG/RELOADING, SIGHUP reloads the configuration, SIGUSR1 reads \
+            the accounts listed by 'gmsa-keytabd refresh', SIGTERM stops.
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(help: ArgumentHelp("Least important messages to log: debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel: String = "info"
+
+    @Option(help: ArgumentHelp("Where to log: auto (journal if its socket exists, else stderr), journal, stderr.", valueName: "target"))
+    var logTarget: String = "auto"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of debug, info, notice, warning, error")
+        }
+        guard ["auto", "journal", "stderr"].contains(logTarget) else {
+            throw ValidationError("--log-target '\(logTarget)' is not one of auto, journal, stderr")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let useJournal = logTarget == "journal" || (logTarget == "auto" && JournalLogHandler.isAvailable)
+        LoggingSystem.bootstrap { _ -> any LogHandler in
+            useJournal ? JournalLogHandler(logLevel: level) : StandardErrorLogHandler(logLevel: level)
+        }
+        let logger = Logger(label: "gmsa-keytabd")
+
+        let configuration = options.load()
+        let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
+        let engine: RefreshEngine
+        do {
+            engine = try RefreshEngine(configuration: configuration, logger: logger)
+            try request.writePID()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.cannotCreate
+        }
+        defer { request.removePID() }
+
+        let path = options.config
+        let loader = options.loader
+        let service = RefreshService(worker: RefreshWorker(engine: engine), notifier: SystemdNotifier(), logger: logger) {
+            try loader.load(path: path)
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

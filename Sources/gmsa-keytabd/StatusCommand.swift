@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GMSACore
+import GMSAService
+
+/// `gmsa-keytabd status`: what the daemon last did, from its state file.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each account's kvno, keytab, last success, next read, next password change and last error.",
+        discussion: "Reads the state file only; contacts nothing. Exit status: 0 all accounts healthy, 1 an account is failing or was never read, 78 configuration error."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let configuration = options.load()
+        let store = StateStore(path: configuration.daemon.stateFile)
+        let (state, warning) = store.load()
+        if let warning { print("warning: \(warning)") }
+        let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
+        print("daemon: " + (request.runningPID().map { "running (pid \($0))" } ?? "not running"))
+        let now = Date()
+        // Configured accounts, then any others the state knows (discovered ones).
+        var names = configuration.accounts.map(\.name.samAccountName)
+        names += state.accounts.keys.sorted().filter { !names.contains($0) }
+        if names.isEmpty {
+            print("no accounts")
+            throw ExitCode.failure
+        }
+        var failing = 0
+        for name in names {
+            guard let account = state.accounts[name] else {
+                print("\(name): never read (start the daemon or run gmsa-keytabd sync)")
+                failing += 1
+                continue
+            }
+            let healthy = account.lastError == nil && account.lastSuccess != nil
+            if !healthy { failing += 1 }
+            print("\(name): \(healthy ? "ok" : "FAILING")")
+            print("  keytab: \(account.keytab)")
+            print("  kvno: \(account.keyVersion.map(String.init) ?? "?"); in keytab: \(account.keytabKeyVersions.map(String.init).joined(separator: ", "))")
+            for (kvno, until) in account.retainedUntil.sorted(by: { $0.key > $1.key }) {
+                print("  old kvno \(kvno) kept until \(Self.format(until, now: now))")
+            }
+            print("  last success: \(account.lastSuccess.map { Self.format($0, now: now) } ?? "never")")
+            print("  next read: \(account.nextFetch.map { Self.format($0, now: now) } ?? "-")")
+            print("  next password change: \(account.passwordExpiry.map { Self.format($0, now: now) } ?? "unknown")")
+            if let error = account.lastError {
+                print("  last error (\(account.consecutiveFailures) in a row): \(error)")
+            }
+        }
+        if failing > 0 { throw ExitCode.failure }
+    }
+
+    static func format(_ date: Date, now: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        let delta = date.timeIntervalSince(now)
+        let relative = AccountReport.format(.seconds(abs(delta)))
+        return formatter.string(from: date) + (delta >= 0 ? " (in \(relative))" : " (\(relative) ago)")
+    }
+}
