@@ -85,12 +85,14 @@ let package = Package(
         ),
         .testTarget(
             name: "GMSADaemonTests",
-            dependencies: ["GMSACore", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "GMSACore", "GMSAService", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSAService", "GMSATestSupport"]
         ),
         // Runs the built gmsa-keytabd as a user would.
         .testTarget(

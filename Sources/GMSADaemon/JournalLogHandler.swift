@@ -41,13 +41,22 @@ public struct JournalLogHandler: LogHandler {
             "CODE_LINE=\(event.line)",
             "CODE_FUNC=\(event.function)",
         ]
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in Self.merge(metadata, metadataProvider, event) {
             fields.append("\(JournalField.name(for: key))=\(value)")
         }
         Self.send(fields)
+    }
+
+    /// Handler, provider and event metadata, later ones winning, sorted by key.
+    static func merge(
+        _ metadata: Logger.Metadata,
+        _ provider: Logger.MetadataProvider?,
+        _ event: LogEvent
+    ) -> [(key: String, value: Logger.Metadata.Value)] {
+        var merged = metadata
+        if let provided = provider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        return merged.sorted { $0.key < $1.key }
     }
 
     /// Sends `FIELD=value` strings as one journal entry.

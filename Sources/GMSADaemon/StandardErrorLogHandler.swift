@@ -22,11 +22,8 @@ public struct StandardErrorLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
         var line = "<\(JournalLogHandler.priority(event.level))>\(event.message)"
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != JournalField.messageID {
+        for (key, value) in JournalLogHandler.merge(metadata, metadataProvider, event) where key != JournalField.messageID {
             line += " \(JournalField.name(for: key))=\(value)"
         }
         line += "\n"

@@ -23,12 +23,21 @@ public struct ManagedAccountDirectory {
 
     /// The accounts named, by name; a name missing from the result has no gMSA in the domain.
     public func read(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
+        try accounts(names, attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+    }
+
+    /// Searches for `names` in batches of ``batchSize`` (one OR-filter each) and keys the results by name.
+    private func accounts(
+        _ names: [ServiceAccountName],
+        attributes: [String],
+        secretAttributes: Set<String> = []
+    ) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
         var found: [ServiceAccountName: ManagedAccount] = [:]
         for start in stride(from: 0, to: names.count, by: batchSize) {
             let batch = Array(names[start..<min(start + batchSize, names.count)])
             let entries = try connection.search(
                 base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
-                attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+                attributes: attributes, secretAttributes: secretAttributes)
             for entry in entries {
                 if let account = Self.account(from: entry) { found[account.name] = account }
             }
@@ -47,35 +56,12 @@ public struct ManagedAccountDirectory {
     /// A cheap look at accounts without their passwords (kvno, SPNs, pwdLastSet), to notice an administrator's
     /// changes between scheduled reads. Reading these does not trigger a rollover on the DC.
     public func probe(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
-        var found: [ServiceAccountName: ManagedAccount] = [:]
-        for start in stride(from: 0, to: names.count, by: batchSize) {
-            let batch = Array(names[start..<min(start + batchSize, names.count)])
-            let entries = try connection.search(
-                base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
-                attributes: ["sAMAccountName", "msDS-KeyVersionNumber", "servicePrincipalName", "pwdLastSet"])
-            for entry in entries {
-                if let account = Self.account(from: entry) { found[account.name] = account }
-            }
-        }
-        return found
+        try accounts(names, attributes: ["sAMAccountName", "msDS-KeyVersionNumber", "servicePrincipalName", "pwdLastSet"])
     }
 
     /// Current `msDS-KeyVersionNumber`s, read without the password so the read does not trigger anything.
     public func keyVersions(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: UInt32] {
-        var versions: [ServiceAccountName: UInt32] = [:]
-        for start in stride(from: 0, to: names.count, by: batchSize) {
-            let batch = Array(names[start..<min(start + batchSize, names.count)])
-            let entries = try connection.search(
-                base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
-                attributes: ["sAMAccountName", "msDS-KeyVersionNumber"])
-            for entry in entries {
-                guard let name = entry.string("sAMAccountName").flatMap({ try? ServiceAccountName($0) }),
-                    let kvno = entry.integer("msDS-KeyVersionNumber").flatMap(UInt32.init(exactly:))
-                else { continue }
-                versions[name] = kvno
-            }
-        }
-        return versions
+        try accounts(names, attributes: ["sAMAccountName", "msDS-KeyVersionNumber"]).compactMapValues(\.keyVersion)
     }
 
     static func account(from entry: DirectoryEntry) -> ManagedAccount? {

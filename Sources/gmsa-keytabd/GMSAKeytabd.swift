@@ -1,7 +1,23 @@
 import ArgumentParser
+import Foundation
+
+/// The program's entry point.
+@main
+enum Main {
+    static func main() async {
+        await GMSAKeytabd.main(Array(processArguments().dropFirst()))
+    }
+
+    /// The command line. Under an `LD_PRELOAD` shim such as libfaketime (used to test rollovers) the Swift
+    /// runtime can see an empty `CommandLine.arguments`; the kernel's copy in /proc/self/cmdline is intact.
+    static func processArguments() -> [String] {
+        if !CommandLine.arguments.isEmpty { return CommandLine.arguments }
+        guard let data = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return [] }
+        return data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+}
 
 /// The `gmsa-keytabd` command: the daemon and its admin tools.
-@main
 struct GMSAKeytabd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gmsa-keytabd",

@@ -1,0 +1,31 @@
+import Foundation
+import GMSAService
+import GMSATestSupport
+import Testing
+
+@Suite struct ChangeCommandTests {
+    @Test func reportsTheExitStatusWithoutAShell() throws {
+        let directory = try TemporaryDirectory()
+        let marker = directory.file("ran")
+        #expect(ChangeCommand(arguments: ["/usr/bin/touch", marker], timeout: .seconds(5)).run() == .exited(0))
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(ChangeCommand(arguments: ["false"], timeout: .seconds(5)).run() == .exited(1))
+        // No shell: metacharacters are plain arguments.
+        #expect(ChangeCommand(arguments: ["/bin/echo", "$(touch \(marker)-injected)"], timeout: .seconds(5)).run() == .exited(0))
+        #expect(!FileManager.default.fileExists(atPath: marker + "-injected"))
+    }
+
+    @Test func killsACommandThatOutlivesItsTimeout() {
+        let started = Date()
+        #expect(ChangeCommand(arguments: ["/bin/sleep", "30"], timeout: .seconds(1)).run() == .killedAfterTimeout)
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aMissingProgramIsReportedNotThrown() {
+        let result = ChangeCommand(arguments: ["/nonexistent/reload"], timeout: .seconds(1)).run()
+        guard case .couldNotStart = result else {
+            Issue.record("expected couldNotStart, got \(result)")
+            return
+        }
+    }
+}
