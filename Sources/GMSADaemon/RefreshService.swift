@@ -47,12 +47,10 @@ public struct RefreshService: Service, CustomStringConvertible {
                     continuation.yield(signal == .sighup ? .reload : .refresh)
                 }
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: interval)
-                    continuation.yield(.tick)
-                }
-            }
+            // Ticks come from a thread that sleeps with usleep(3), not from Task.sleep: under libfaketime
+            // (how rollovers are tested) timer-based sleeps never fire.
+            let ticker = Ticker(interval: interval) { continuation.yield(.tick) }
+            defer { ticker.stop() }
 
             var status = await worker.tick()
             notifier.ready(status: status)

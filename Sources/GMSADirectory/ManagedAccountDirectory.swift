@@ -2,8 +2,14 @@ import GMSACore
 
 /// Reads gMSAs from one bound connection.
 ///
-/// Names are looked up in batches (one search per `batchSize` names, OR-ed in one filter), discovery is one
-/// paged search, and a kvno re-read after a password change is one more batched search.
+/// Names are looked up in batches (one search per `batchSize` names, OR-ed in one filter); a kvno re-read
+/// after a password change is one more batched search.
+///
+/// Searches that return `msDS-ManagedPassword` are never paged: Samba 4.22 computes the new password for a
+/// paged search after expiry but does not store the rollover (kvno and pwdLastSet stay old, and the KDC keeps
+/// the old key), while the same search without the paged results control stores it. Batches stay far below
+/// any server size limit. Discovery therefore lists gMSA names with a paged search without passwords, then
+/// reads them in unpaged batches.
 public struct ManagedAccountDirectory {
     /// Attributes read for each gMSA.
     public static let attributes = [
@@ -37,7 +43,7 @@ public struct ManagedAccountDirectory {
             let batch = Array(names[start..<min(start + batchSize, names.count)])
             let entries = try connection.search(
                 base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
-                attributes: attributes, secretAttributes: secretAttributes)
+                attributes: attributes, secretAttributes: secretAttributes, paged: false)
             for entry in entries {
                 if let account = Self.account(from: entry) { found[account.name] = account }
             }
@@ -47,10 +53,10 @@ public struct ManagedAccountDirectory {
 
     /// Every gMSA in the domain, readable or not.
     public func discover() throws(DirectoryError) -> [ManagedAccount] {
-        try connection.search(
-            base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts,
-            attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"]
-        ).compactMap(Self.account(from:))
+        let names = try connection.search(
+            base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts, attributes: ["sAMAccountName"]
+        ).compactMap { Self.account(from: $0)?.name }
+        return try read(names).values.sorted { $0.name < $1.name }
     }
 
     /// A cheap look at accounts without their passwords (kvno, SPNs, pwdLastSet), to notice an administrator's

@@ -98,9 +98,11 @@ public struct KeytabSynchronizer {
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
                 let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
-                let (entries, retained) = withRetained(planned.entries, target: target, state: state, now: now)
+                let (entries, retained) = withRetained(
+                    planned.entries, current: planned.currentKeyVersions, target: target, state: state, now: now)
                 if writer.isCurrent(entries, at: target.keytab, options: options) {
                     var report = planned.report
+                    report.keyVersions = report.keyVersions.filter { planned.currentKeyVersions.contains($0) }
                     report.outcome = .current
                     report.retainedKeyVersions = retained.keys.sorted(by: >)
                     record(
@@ -116,41 +118,78 @@ public struct KeytabSynchronizer {
         }
 
         if !pending.isEmpty {
-            // The password changed (or the keytab is new): confirm the kvno with a second search.
-            var confirmed: [ServiceAccountName: UInt32] = [:]
+            // The password changed (or the keytab is new): confirm the kvno with a second search. A kvno that
+            // already labels a different key in the keytab cannot be right (the DC has not stored the change
+            // yet): ask again a few times before giving up on the account for now.
+            var remaining = pending
             var rereadError: String?
-            do {
-                confirmed = try directory.keyVersions(pending.map(\.target.name))
-            } catch {
-                rereadError = "cannot re-read msDS-KeyVersionNumber: \(error.message)"
-            }
-            for item in pending {
-                guard let kvno = confirmed[item.target.name] else {
-                    let detail = rereadError ?? "msDS-KeyVersionNumber could not be re-read (was the account deleted?)"
-                    reports[item.target.name] = fail(item.target, .failed, detail, state: &state, now: now)
-                    continue
-                }
-                let shift = Int64(kvno) - Int64(item.plan.seenKeyVersion)
-                let fresh = item.plan.entries.map {
-                    KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
-                }
-                var report = item.report
-                report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }
-                let (entries, retained) = withRetained(fresh, target: item.target, state: state, now: now)
+            for attempt in 0..<Self.kvnoConfirmationAttempts where !remaining.isEmpty {
+                if attempt > 0 { usleep(Self.kvnoConfirmationDelay) }
+                let confirmed: [ServiceAccountName: UInt32]
                 do {
-                    let outcome = try writer.write(entries, to: item.target.keytab, options: item.options)
-                    report.outcome = outcome == .written ? .written : .current
-                    report.retainedKeyVersions = retained.keys.sorted(by: >)
-                    record(
-                        success: report, plan: item.plan, keyVersion: kvno, retained: retained, target: item.target,
-                        state: &state, now: now)
-                    reports[item.target.name] = report
+                    confirmed = try directory.keyVersions(remaining.map(\.target.name))
                 } catch {
-                    reports[item.target.name] = fail(item.target, .failed, error.message, state: &state, now: now)
+                    rereadError = "cannot re-read msDS-KeyVersionNumber: \(error.message)"
+                    break
                 }
+                var stale: [Pending] = []
+                for item in remaining {
+                    guard let kvno = confirmed[item.target.name] else {
+                        let detail = "msDS-KeyVersionNumber could not be re-read (was the account deleted?)"
+                        reports[item.target.name] = fail(item.target, .failed, detail, state: &state, now: now)
+                        continue
+                    }
+                    let shift = Int64(kvno) - Int64(item.plan.seenKeyVersion)
+                    let fresh = item.plan.entries.map {
+                        KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
+                    }
+                    let current = Set(item.plan.currentKeyVersions.map { UInt32(Int64($0) + shift) })
+                    if Self.contradicts(fresh, keytab: item.target.keytab, context: context) {
+                        stale.append(item)
+                        continue
+                    }
+                    var report = item.report
+                    report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }.filter { current.contains($0) }
+                    let (entries, retained) = withRetained(
+                        fresh, current: current, target: item.target, state: state, now: now)
+                    do {
+                        let outcome = try writer.write(entries, to: item.target.keytab, options: item.options)
+                        report.outcome = outcome == .written ? .written : .current
+                        report.retainedKeyVersions = retained.keys.sorted(by: >)
+                        record(
+                            success: report, plan: item.plan, keyVersion: kvno, retained: retained, target: item.target,
+                            state: &state, now: now)
+                        reports[item.target.name] = report
+                    } catch {
+                        reports[item.target.name] = fail(item.target, .failed, error.message, state: &state, now: now)
+                    }
+                }
+                remaining = stale
+            }
+            for item in remaining {
+                let detail =
+                    rereadError
+                    ?? "the directory still shows kvno \(item.plan.seenKeyVersion) for a new password; "
+                        + "the keytab is kept and the account will be read again shortly"
+                reports[item.target.name] = fail(item.target, .failed, detail, state: &state, now: now)
             }
         }
         return accounts.compactMap { reports[$0.target.name] }
+    }
+
+    /// How often, and how far apart (µs), a kvno that contradicts the keytab is asked for again.
+    static let kvnoConfirmationAttempts = 4
+    static let kvnoConfirmationDelay: UInt32 = 750_000
+
+    /// Whether `fresh` gives a (principal, kvno, enctype) that the keytab already has with another key.
+    static func contradicts(_ fresh: [KeytabEntry], keytab: String, context: KerberosContext) -> Bool {
+        guard let existing = try? KeytabReader(context: context).read(keytab).entries else { return false }
+        return fresh.contains { entry in
+            existing.contains {
+                $0.principal == entry.principal && $0.keyVersion == entry.keyVersion
+                    && $0.key.encryptionType == entry.key.encryptionType && $0.key.bytes != entry.key.bytes
+            }
+        }
     }
 
     /// Drops old keys whose retention has ended; no directory access. `nil` when nothing was due.
@@ -184,21 +223,30 @@ public struct KeytabSynchronizer {
         }
     }
 
-    /// Fresh entries plus the old ones still within their retention, read back from the current keytab.
+    /// The keytab's entries: the current key versions from the read, plus every other key (the blob's previous
+    /// password, keys already in the keytab) while it is within its retention period.
+    ///
+    /// Retention runs from the moment a key version is first seen not current, so a previous password that the
+    /// DC keeps returning does not stay forever, and the key that was active before a skipped interval stays
+    /// for a full period after the read that replaced it (the DC switched only then).
     private func withRetained(
         _ fresh: [KeytabEntry],
+        current: Set<UInt32>,
         target: AccountTarget,
         state: DaemonState,
         now: Date
     ) -> (entries: [KeytabEntry], retained: [UInt32: Date]) {
-        guard let existing = try? KeytabReader(context: context).read(target.keytab).entries, !existing.isEmpty else {
-            return (fresh, [:])
+        let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
+        let older = fresh.filter { !current.contains($0.keyVersion) }
+        let candidates = older + existing.filter { entry in
+            !current.contains(entry.keyVersion)
+                && !older.contains { $0.keyVersion == entry.keyVersion && $0.principal == entry.principal }
         }
-        let freshVersions = Set(fresh.map(\.keyVersion))
         let retained = policy.retained(
-            existing: Array(Set(existing.map(\.keyVersion))), fresh: Array(freshVersions),
+            existing: Array(Set(candidates.map(\.keyVersion))), fresh: Array(current),
             retainedUntil: state[target.name]?.retainedUntil ?? [:], now: now)
-        return (fresh + existing.filter { retained[$0.keyVersion] != nil }, retained)
+        let entries = fresh.filter { current.contains($0.keyVersion) } + candidates.filter { retained[$0.keyVersion] != nil }
+        return (entries, retained)
     }
 
     private func record(
@@ -287,6 +335,8 @@ public struct KeytabSynchronizer {
     struct Plan {
         var report: AccountReport
         var entries: [KeytabEntry]
+        /// The key versions in use or about to be (K, and K+1 inside the window); the rest is retained.
+        var currentKeyVersions: Set<UInt32>
         var seenKeyVersion: UInt32
         var queryInterval: Duration
         var insideWindow: Bool
@@ -337,8 +387,10 @@ public struct KeytabSynchronizer {
             keyVersions: layout.keyVersions.map(\.number), principals: layout.principals, encryptionTypes: types,
             nextPasswordChange: blob.queryPasswordInterval)
         report.stagedNextKey = blob.isInsideChangeWindow && blob.previousPassword != nil
+        let currentCount = report.stagedNextKey ? 2 : 1
         return Plan(
-            report: report, entries: entries, seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
+            report: report, entries: entries, currentKeyVersions: Set(layout.keyVersions.prefix(currentCount).map(\.number)),
+            seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
             insideWindow: blob.isInsideChangeWindow, servicePrincipalNames: account.servicePrincipalNames,
             passwordLastSet: account.passwordLastSet)
     }

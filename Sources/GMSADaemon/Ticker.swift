@@ -1,0 +1,31 @@
+import Foundation
+import Synchronization
+
+/// Calls `tick` every `interval` from a thread of its own until stopped.
+///
+/// Uses `usleep(3)` rather than a timer: timer-based sleeps (`Task.sleep`, dispatch timers) never fire when
+/// the process runs under libfaketime with an offset, which is how password rollovers are tested.
+final class Ticker: Sendable {
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    private let stopped = Flag()
+
+    init(interval: Duration, tick: @escaping @Sendable () -> Void) {
+        let microseconds = UInt32(clamping: max(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000, 1000))
+        let thread = Thread { [stopped] in
+            while !stopped.value.load(ordering: .relaxed) {
+                usleep(microseconds)
+                if stopped.value.load(ordering: .relaxed) { break }
+                tick()
+            }
+        }
+        thread.name = "gmsa-keytabd ticker"
+        thread.start()
+    }
+
+    func stop() {
+        stopped.value.store(true, ordering: .relaxed)
+    }
+}
