@@ -87,6 +87,7 @@ let package = Package(
             name: "GMSADaemonTests",
             dependencies: [
                 "GMSACore", "GMSAService", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).

@@ -23,6 +23,9 @@ public final class RefreshEngine {
     /// Accounts an admin asked to refresh now (`gmsa-keytabd refresh`); empty set = all.
     var requested: Set<ServiceAccountName>?
     var needsFullPass = true
+    /// After a failed full pass (no DC, no credentials): when to try again, and how many failed in a row.
+    var fullPassRetryAt: Date?
+    var fullPassFailures = 0
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
@@ -106,7 +109,8 @@ public final class RefreshEngine {
         let refreshAll = requested?.isEmpty == true
         let discoveryDue =
             configuration.discovery != nil && (lastDiscovery.map { now.timeIntervalSince($0) >= Self.rediscoveryInterval } ?? true)
-        let fullPass = needsFullPass || refreshAll || discoveryDue
+        let fullPassDue = refreshAll || (fullPassRetryAt.map { now >= $0 } ?? true)
+        let fullPass = (needsFullPass || discoveryDue) && fullPassDue || refreshAll
 
         let currentTargets = targets
         let dueFetch = currentTargets.filter { target in
@@ -147,6 +151,7 @@ public final class RefreshEngine {
         do {
             domain = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
         } catch {
+            if fullPass { recordFullPassFailure(now: now) }
             let affected = fullPass ? targets : dueFetch + dueProbe
             for target in affected {
                 let report = synchronizer.fail(target, .failed, error.message, state: &state, now: now)
@@ -170,7 +175,10 @@ public final class RefreshEngine {
                 }
                 reports = sync.update(accounts, from: domain.directory, hostPrincipal: host, state: &state, now: now)
                 needsFullPass = false
+                fullPassRetryAt = nil
+                fullPassFailures = 0
             } catch {
+                recordFullPassFailure(now: now)
                 reports = targets.map { sync.fail($0, .failed, error.message, state: &state, now: now) }
             }
         } else {
@@ -186,6 +194,12 @@ public final class RefreshEngine {
             log(report, server: server)
             if report.outcome == .written { runChangeCommand(for: report) }
         }
+    }
+
+    private func recordFullPassFailure(now: Date) {
+        fullPassFailures += 1
+        fullPassRetryAt = RefreshPolicy(settings: configuration.daemon.refresh).retry(
+            now: now, failures: fullPassFailures, passwordExpiry: nil, random: random)
     }
 
     /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.

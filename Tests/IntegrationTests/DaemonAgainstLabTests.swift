@@ -28,7 +28,9 @@ struct DaemonAgainstLabTests {
 
     @Test func journalEntriesCarryFieldsPrioritiesAndNoSecrets() throws {
         let directory = try TemporaryDirectory()
-        let config = configuration(["msa-web", "msa-denied"], in: directory)
+        let marker = directory.file("on-change-ran")
+        // The extra line belongs to the last [[account]] block: msa-web's.
+        let config = configuration(["msa-denied", "msa-web"], in: directory, extra: "on_change = [\"/usr/bin/touch\", \"\(marker)\"]\n")
         let journal = directory.file("journal.jsonl")
         let daemon = try BackgroundProcess(
             "\(Self.scripts)/with-private-journal.sh",
@@ -55,6 +57,9 @@ struct DaemonAgainstLabTests {
         #expect(denied["GMSA_ACCOUNT"] == "msa-denied$")
         #expect(denied["MESSAGE"]?.contains("msDS-GroupMSAMembership") == true)
         #expect(entries.contains { $0["PRIORITY"] == "7" }, "debug entries at --log-level debug")
+        // on_change ran after the keytab changed, and its result was logged.
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(entries.contains { $0["MESSAGE"]?.contains("on_change command finished: exit status 0") == true && $0["GMSA_ACCOUNT"] == "msa-web$" })
         // Field names journald would drop (lower case) never appear.
         #expect(entries.allSatisfy { $0.keys.allSatisfy { $0 == $0.uppercased() } })
 
