@@ -93,7 +93,8 @@ let package = Package(
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSAService", "GMSATestSupport"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSAService", "GMSATestSupport"],
+            exclude: ["Scripts"]
         ),
         // Runs the built gmsa-keytabd as a user would.
         .testTarget(

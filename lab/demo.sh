@@ -26,7 +26,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "configuration ($demo/gmsa-keytabd.toml)"
 grep -v '^#' "$demo/gmsa-keytabd.toml" | sed '/^$/d'
 
-step "gmsa-keytabd check  (writes nothing; msa-denied is deliberately not authorized for this host)"
+step "gmsa-keytabd check  (writes nothing, so every keytab is still MISSING; msa-denied is deliberately not authorized)"
 "$binary" check -c "$demo/gmsa-keytabd.toml" || true
 
 step "gmsa-keytabd run  (the daemon, logging to stderr; stopped after its first pass)"

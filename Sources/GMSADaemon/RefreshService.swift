@@ -41,7 +41,7 @@ public struct RefreshService: Service, CustomStringConvertible {
         let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(16))
         let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1)
         let interval = tickInterval
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await signal in signals {
                     continuation.yield(signal == .sighup ? .reload : .refresh)

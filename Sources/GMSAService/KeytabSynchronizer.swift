@@ -31,6 +31,13 @@ public struct KeytabSynchronizer {
     public func lookUp(
         _ directory: ManagedAccountDirectory
     ) throws(DirectoryError) -> [(target: AccountTarget, account: ManagedAccount?)] {
+        try survey(directory).accounts
+    }
+
+    /// ``lookUp(_:)`` plus the gMSAs discovery found but may not read (for `check`).
+    public func survey(
+        _ directory: ManagedAccountDirectory
+    ) throws(DirectoryError) -> (accounts: [(target: AccountTarget, account: ManagedAccount?)], unreadable: [ManagedAccount]) {
         var known: [ServiceAccountName: ManagedAccount] = [:]
         var discovered: [ManagedAccount] = []
         if configuration.discovery != nil {
@@ -39,7 +46,9 @@ public struct KeytabSynchronizer {
         } else if !configuration.accounts.isEmpty {
             known = try directory.read(configuration.accounts.map(\.name))
         }
-        return AccountTarget.targets(configuration: configuration, discovered: discovered).map { ($0, known[$0.name]) }
+        let accounts = AccountTarget.targets(configuration: configuration, discovered: discovered).map { ($0, known[$0.name]) }
+        let unreadable = discovered.filter { !$0.isReadable && configuration.account(named: $0.name) == nil }
+        return (accounts, unreadable)
     }
 
     /// A full pass: every configured and discovered account.
@@ -306,10 +315,15 @@ public struct KeytabSynchronizer {
         public var keytabState: KeytabState
     }
 
-    /// Looks at every account like ``synchronize(_:hostPrincipal:state:now:)`` would, without writing anything.
-    public func inspect(_ directory: ManagedAccountDirectory, hostPrincipal: String) throws(DirectoryError) -> [Inspection] {
+    /// Looks at every account like ``synchronize(_:hostPrincipal:state:now:)`` would, without writing anything;
+    /// also returns the discovered gMSAs this host may not read.
+    public func inspect(
+        _ directory: ManagedAccountDirectory,
+        hostPrincipal: String
+    ) throws(DirectoryError) -> (inspections: [Inspection], unreadable: [ManagedAccount]) {
         let writer = KeytabWriter(context: context)
-        return try lookUp(directory).map { target, account in
+        let (accounts, unreadable) = try survey(directory)
+        let inspections = accounts.map { target, account in
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
                 let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
@@ -325,6 +339,7 @@ public struct KeytabSynchronizer {
                 return Inspection(report: report, account: account, keytabState: .notApplicable)
             }
         }
+        return (inspections, unreadable)
     }
 
     struct SyncFailure: Error {

@@ -50,8 +50,9 @@ struct CheckCommand: ParsableCommand {
         print("ldap: bound to \(connection.server) with SASL GSSAPI, security strength \(connection.securityStrength); naming context \(domain.session.namingContext)")
 
         let inspections: [KeytabSynchronizer.Inspection]
+        let unreadable: [ManagedAccount]
         do {
-            inspections = try KeytabSynchronizer(configuration: configuration, context: context)
+            (inspections, unreadable) = try KeytabSynchronizer(configuration: configuration, context: context)
                 .inspect(domain.directory, hostPrincipal: domain.credentials.principal)
         } catch {
             print("accounts: FAILED: \(error.message)")
@@ -93,6 +94,9 @@ struct CheckCommand: ParsableCommand {
             print("    SPNs: \(spns.isEmpty ? "none" : spns.joined(separator: ", "))")
             print("    next password change: \(next)")
             print("    keytab: \(report.keytab): \(keytabState)")
+        }
+        for account in unreadable {
+            print("  \(account.name): not readable by this host (discovery leaves it alone)")
         }
         print(problems == 0 ? "result: OK" : "result: \(problems) problem(s) to fix")
         if problems > 0 { throw ExitCode.failure }
