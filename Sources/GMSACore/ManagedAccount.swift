@@ -13,6 +13,9 @@ public struct ManagedAccount: Sendable {
     public var passwordIntervalDays: Int?
     /// `pwdLastSet` as a FILETIME (100 ns ticks since 1601).
     public var passwordLastSet: Int64?
+    /// A fingerprint of `msDS-GroupMSAMembership` (who may read the password), when the host may read it
+    /// (Samba lets it; Windows may not). A change makes the daemon read the account again.
+    public var membershipFingerprint: String?
 
     public init(
         name: ServiceAccountName,
@@ -22,7 +25,8 @@ public struct ManagedAccount: Sendable {
         supportedEncryptionTypes: UInt32? = nil,
         passwordBlob: SecretBytes? = nil,
         passwordIntervalDays: Int? = nil,
-        passwordLastSet: Int64? = nil
+        passwordLastSet: Int64? = nil,
+        membershipFingerprint: String? = nil
     ) {
         self.name = name
         self.distinguishedName = distinguishedName
@@ -32,6 +36,18 @@ public struct ManagedAccount: Sendable {
         self.passwordBlob = passwordBlob
         self.passwordIntervalDays = passwordIntervalDays
         self.passwordLastSet = passwordLastSet
+        self.membershipFingerprint = membershipFingerprint
+    }
+
+    /// A 64-bit FNV-1a fingerprint in hex: enough to notice a changed security descriptor, not a secret.
+    public static func fingerprint(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// Whether the DC returned the password, i.e. this host is in the account's `msDS-GroupMSAMembership`.

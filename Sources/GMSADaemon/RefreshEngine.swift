@@ -223,10 +223,10 @@ public final class RefreshEngine {
             }
             if policy.probeNeedsFetch(
                 state: accountState, keyVersion: account.keyVersion, servicePrincipalNames: account.servicePrincipalNames,
-                passwordLastSet: account.passwordLastSet)
+                passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
             {
                 logger.notice(
-                    "\(target.name): changed in the directory (kvno, SPNs or password reset); reading it now",
+                    "\(target.name): changed in the directory (kvno, SPNs, password reset or who may read it); reading it now",
                     metadata: [JournalField.account: "\(target.name)"])
                 changed.append(target)
             } else {

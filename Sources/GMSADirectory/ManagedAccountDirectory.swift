@@ -14,7 +14,7 @@ public struct ManagedAccountDirectory {
     /// Attributes read for each gMSA.
     public static let attributes = [
         "sAMAccountName", "msDS-ManagedPassword", "msDS-KeyVersionNumber", "servicePrincipalName",
-        "msDS-SupportedEncryptionTypes", "msDS-ManagedPasswordInterval", "pwdLastSet",
+        "msDS-SupportedEncryptionTypes", "msDS-ManagedPasswordInterval", "pwdLastSet", "msDS-GroupMSAMembership",
     ]
 
     public let connection: DirectoryConnection
@@ -62,7 +62,9 @@ public struct ManagedAccountDirectory {
     /// A cheap look at accounts without their passwords (kvno, SPNs, pwdLastSet), to notice an administrator's
     /// changes between scheduled reads. Reading these does not trigger a rollover on the DC.
     public func probe(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
-        try accounts(names, attributes: ["sAMAccountName", "msDS-KeyVersionNumber", "servicePrincipalName", "pwdLastSet"])
+        try accounts(
+            names,
+            attributes: ["sAMAccountName", "msDS-KeyVersionNumber", "servicePrincipalName", "pwdLastSet", "msDS-GroupMSAMembership"])
     }
 
     /// Current `msDS-KeyVersionNumber`s, read without the password so the read does not trigger anything.
@@ -80,6 +82,7 @@ public struct ManagedAccountDirectory {
             supportedEncryptionTypes: entry.integer("msDS-SupportedEncryptionTypes").map { UInt32(truncatingIfNeeded: $0) },
             passwordBlob: entry.secret("msDS-ManagedPassword"),
             passwordIntervalDays: entry.integer("msDS-ManagedPasswordInterval").map { Int($0) },
-            passwordLastSet: entry.integer("pwdLastSet"))
+            passwordLastSet: entry.integer("pwdLastSet"),
+            membershipFingerprint: entry.values["msds-groupmsamembership"]?.first.map(ManagedAccount.fingerprint))
     }
 }

@@ -281,6 +281,7 @@ public struct KeytabSynchronizer {
         accountState.consecutiveFailures = 0
         accountState.servicePrincipalNames = plan.servicePrincipalNames
         accountState.passwordLastSet = plan.passwordLastSet
+        accountState.membershipFingerprint = plan.membershipFingerprint
         accountState.retainedUntil = retained
         accountState.keytabKeyVersions = Array(Set(report.keyVersions).union(retained.keys)).sorted(by: >)
         state[target.name] = accountState
@@ -357,6 +358,7 @@ public struct KeytabSynchronizer {
         var insideWindow: Bool
         var servicePrincipalNames: [String]
         var passwordLastSet: Int64?
+        var membershipFingerprint: String?
     }
 
     /// The keytab entries an account should have, from the first read.
@@ -407,6 +409,6 @@ public struct KeytabSynchronizer {
             report: report, entries: entries, currentKeyVersions: Set(layout.keyVersions.prefix(currentCount).map(\.number)),
             seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
             insideWindow: blob.isInsideChangeWindow, servicePrincipalNames: account.servicePrincipalNames,
-            passwordLastSet: account.passwordLastSet)
+            passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
     }
 }

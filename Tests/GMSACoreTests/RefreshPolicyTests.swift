@@ -90,6 +90,14 @@ import Testing
         #expect(policy.probeNeedsFetch(state: state, keyVersion: 4, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 100))
         #expect(policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a"], passwordLastSet: 100))
         #expect(policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 200))
+        // Who may read the password: compared only when both sides could read msDS-GroupMSAMembership.
+        state.membershipFingerprint = ManagedAccount.fingerprint([1, 2, 3])
+        let same = ManagedAccount.fingerprint([1, 2, 3])
+        let revoked = ManagedAccount.fingerprint([1, 2, 4])
+        #expect(same.count == 16 && same != revoked)
+        #expect(!policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 100, membershipFingerprint: same))
+        #expect(policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 100, membershipFingerprint: revoked))
+        #expect(!policy.probeNeedsFetch(state: state, keyVersion: 3, servicePrincipalNames: ["HTTP/a", "HTTP/b"], passwordLastSet: 100, membershipFingerprint: nil))
     }
 
     @Test func theStateFileRoundTripsAndHoldsNoSecrets() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GMSAKerberos
 import GMSATestSupport
 import Testing
 
@@ -109,6 +110,54 @@ struct DaemonAgainstLabTests {
         #expect(reloading > ready)
         #expect(all[(reloading + 1)...].contains { $0.hasPrefix("READY=1") })
         #expect(all.last == "STOPPING=1")
+    }
+
+    /// samba-tool on the lab's database, e.g. `["spn", "add", …]`.
+    func sambaTool(_ arguments: [String]) throws -> ProgramRun {
+        let database = "ldb://\(ProcessInfo.processInfo.environment["LAB_SAM_LDB"] ?? "")"
+        return try ProgramRun.run("/usr/bin/samba-tool", arguments + ["-H", database])
+    }
+
+    @Test func probesNoticeAnSPNChangeAndARevokedAuthorization() throws {
+        // An account of this test's own, so other tests never see it change.
+        let name = "msa-test-probe"
+        for command in [
+            ["service-account", "create", "--name=\(name)", "--dns-host-name=probe.company.test"],
+            ["service-account", "group-msa-membership", "add", "--name=\(name)", "--principal=linuxhost1$"],
+        ] {
+            let run = try sambaTool(command)
+            try #require(run.status == 0, "samba-tool \(command.joined(separator: " ")): \(run.standardError)")
+        }
+        let directory = try TemporaryDirectory()
+        let config = configuration([name], in: directory, extra: "[daemon]\nstate_directory = \"\(directory.file("state"))\"\nprobe_interval = \"1m\"\n")
+        let keytab = directory.file("\(name).keytab")
+        let daemon = try BackgroundProcess(
+            ProgramRun.gmsaKeytabd, ["run", "-c", config, "--log-target", "stderr"], outputFile: directory.file("daemon.out"))
+        let context = try KerberosContext()
+        func principals() -> Set<String> {
+            Set(((try? KeytabReader(context: context).read(keytab).entries) ?? []).map(\.principal))
+        }
+        #expect(eventually(timeout: 30) { principals().contains("\(name)$@\(Lab.realm)") }, "\(daemon.output)")
+
+        // An administrator adds an SPN: the next probe (within a minute) reads the account again.
+        let spn = try sambaTool(["spn", "add", "HTTP/probe.company.test", "\(name)$"])
+        try #require(spn.status == 0, "\(spn.standardError)")
+        #expect(eventually(timeout: 100) { principals().contains("HTTP/probe.company.test@\(Lab.realm)") }, "\(daemon.output)")
+        #expect(daemon.output.contains("changed in the directory"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: keytab))
+
+        // The host loses the right to read the password: the probe notices, the read says so, the keytab stays.
+        let revoke = try sambaTool(["service-account", "group-msa-membership", "remove", "--name=\(name)", "--principal=linuxhost1$"])
+        try #require(revoke.status == 0, "\(revoke.standardError)")
+        #expect(eventually(timeout: 100) { daemon.output.contains("\(name)$: NOT READABLE") }, "\(daemon.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: keytab)) == before, "the last good keytab stays in place")
+        let status = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["status", "-c", config])
+        #expect(status.status == 1)
+        #expect(status.standardOutput.contains("\(name)$: FAILING"))
+
+        #expect(signalDaemon(stateDirectory: directory.file("state"), SIGTERM))
+        #expect(daemon.waitForExit() == 0)
+        _ = try? sambaTool(["service-account", "delete", "--name=\(name)"])
     }
 
     @Test func sighupKeepsTheOldConfigOnErrorAndServesANewAccount() throws {

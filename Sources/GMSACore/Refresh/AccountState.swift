@@ -26,6 +26,7 @@ public struct AccountState: Codable, Sendable, Equatable {
     /// What the last probe or fetch saw, to notice an administrator's changes.
     public var servicePrincipalNames: [String] = []
     public var passwordLastSet: Int64?
+    public var membershipFingerprint: String?
 
     public init(keytab: String) {
         self.keytab = keytab

@@ -73,13 +73,19 @@ public struct RefreshPolicy: Sendable {
         return kept
     }
 
-    /// Whether a probe's view of the account means the password or names changed since the last read.
-    public func probeNeedsFetch(state: AccountState, keyVersion: UInt32?, servicePrincipalNames: [String], passwordLastSet: Int64?)
-        -> Bool
-    {
+    /// Whether a probe's view of the account means the password, its names or who may read it changed since
+    /// the last read.
+    public func probeNeedsFetch(
+        state: AccountState,
+        keyVersion: UInt32?,
+        servicePrincipalNames: [String],
+        passwordLastSet: Int64?,
+        membershipFingerprint: String? = nil
+    ) -> Bool {
         if let keyVersion, let known = state.keyVersion, keyVersion != known { return true }
         if servicePrincipalNames.sorted() != state.servicePrincipalNames.sorted() { return true }
         if let passwordLastSet, let known = state.passwordLastSet, passwordLastSet != known { return true }
+        if let membershipFingerprint, let known = state.membershipFingerprint, membershipFingerprint != known { return true }
         return false
     }
 }
