@@ -1,4 +1,5 @@
 import GMSACore
+import GMSAKerberos
 
 /// An account to keep a keytab for: configured by name, or found by discovery.
 public struct AccountTarget: Sendable {
@@ -7,6 +8,11 @@ public struct AccountTarget: Sendable {
     public var settings: Configuration.KeytabSettings
     /// Whether it came from `[discovery]` rather than an `[[account]]` block.
     public var discovered: Bool
+
+    /// Owner and mode its keytab gets.
+    public var fileOptions: KeytabFileOptions {
+        KeytabFileOptions(mode: settings.mode, owner: settings.owner, group: settings.group)
+    }
 
     /// Configured accounts first, then readable discovered ones that are neither configured nor excluded.
     public static func targets(configuration: Configuration, discovered: [ManagedAccount]) -> [AccountTarget] {

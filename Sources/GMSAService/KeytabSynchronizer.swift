@@ -89,7 +89,8 @@ public struct KeytabSynchronizer {
         var target: AccountTarget
         var report: AccountReport
         var plan: Plan
-        var options: KeytabFileOptions
+        /// The keytab's entries as read before this pass changed anything.
+        var existing: [KeytabEntry]
     }
 
     /// Brings keytabs up to date from accounts already read (by ``lookUp(_:)`` or a batched read).
@@ -106,10 +107,11 @@ public struct KeytabSynchronizer {
         for (target, account) in accounts {
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
-                let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
+                let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
                 let (entries, retained) = withRetained(
-                    planned.entries, current: planned.currentKeyVersions, target: target, state: state, now: now)
-                if writer.isCurrent(entries, at: target.keytab, options: options) {
+                    planned.entries, current: planned.currentKeyVersions, existing: existing, target: target, state: state,
+                    now: now)
+                if writer.isCurrent(entries, at: target.keytab, options: target.fileOptions) {
                     var report = planned.report
                     report.keyVersions = report.keyVersions.filter { planned.currentKeyVersions.contains($0) }
                     report.outcome = .current
@@ -119,7 +121,7 @@ public struct KeytabSynchronizer {
                         state: &state, now: now)
                     reports[target.name] = report
                 } else {
-                    pending.append(Pending(target: target, report: planned.report, plan: planned, options: options))
+                    pending.append(Pending(target: target, report: planned.report, plan: planned, existing: existing))
                 }
             } catch {
                 reports[target.name] = fail(target, error.outcome, error.detail, state: &state, now: now)
@@ -153,16 +155,16 @@ public struct KeytabSynchronizer {
                         KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
                     }
                     let current = Set(item.plan.currentKeyVersions.map { UInt32(Int64($0) + shift) })
-                    if Self.contradicts(fresh, keytab: item.target.keytab, context: context) {
+                    if Self.contradicts(fresh, existing: item.existing) {
                         stale.append(item)
                         continue
                     }
                     var report = item.report
                     report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }.filter { current.contains($0) }
                     let (entries, retained) = withRetained(
-                        fresh, current: current, target: item.target, state: state, now: now)
+                        fresh, current: current, existing: item.existing, target: item.target, state: state, now: now)
                     do {
-                        let outcome = try writer.write(entries, to: item.target.keytab, options: item.options)
+                        let outcome = try writer.write(entries, to: item.target.keytab, options: item.target.fileOptions)
                         report.outcome = outcome == .written ? .written : .current
                         report.retainedKeyVersions = retained.keys.sorted(by: >)
                         record(
@@ -191,9 +193,8 @@ public struct KeytabSynchronizer {
     static let kvnoConfirmationDelay: UInt32 = 750_000
 
     /// Whether `fresh` gives a (principal, kvno, enctype) that the keytab already has with another key.
-    static func contradicts(_ fresh: [KeytabEntry], keytab: String, context: KerberosContext) -> Bool {
-        guard let existing = try? KeytabReader(context: context).read(keytab).entries else { return false }
-        return fresh.contains { entry in
+    static func contradicts(_ fresh: [KeytabEntry], existing: [KeytabEntry]) -> Bool {
+        fresh.contains { entry in
             existing.contains {
                 $0.principal == entry.principal && $0.keyVersion == entry.keyVersion
                     && $0.key.encryptionType == entry.key.encryptionType && $0.key.bytes != entry.key.bytes
@@ -212,8 +213,9 @@ public struct KeytabSynchronizer {
             let existing = try KeytabReader(context: context).read(target.keytab).entries
             let kept = existing.filter { !expired.contains($0.keyVersion) }
             if kept.count != existing.count, !kept.isEmpty {
-                let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
-                report.outcome = try KeytabWriter(context: context).write(kept, to: target.keytab, options: options) == .written ? .written : .current
+                report.outcome =
+                    try KeytabWriter(context: context).write(kept, to: target.keytab, options: target.fileOptions) == .written
+                    ? .written : .current
             }
             accountState.retainedUntil = accountState.retainedUntil.filter { !expired.contains($0.key) }
             accountState.keytabKeyVersions = Array(Set(kept.map(\.keyVersion))).sorted(by: >)
@@ -241,11 +243,11 @@ public struct KeytabSynchronizer {
     private func withRetained(
         _ fresh: [KeytabEntry],
         current: Set<UInt32>,
+        existing: [KeytabEntry],
         target: AccountTarget,
         state: DaemonState,
         now: Date
     ) -> (entries: [KeytabEntry], retained: [UInt32: Date]) {
-        let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
         let older = fresh.filter { !current.contains($0.keyVersion) }
         let candidates = older + existing.filter { entry in
             !current.contains(entry.keyVersion)
@@ -327,7 +329,7 @@ public struct KeytabSynchronizer {
         let inspections = accounts.map { target, account in
             do throws(SyncFailure) {
                 let planned = try plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
-                let options = KeytabFileOptions(mode: target.settings.mode, owner: target.settings.owner, group: target.settings.group)
+                let options = target.fileOptions
                 let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
                 let freshPresent = planned.entries.allSatisfy(existing.contains)
                 let state: Inspection.KeytabState =
