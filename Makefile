@@ -1,47 +1,66 @@
-# gmsa-keytabd: build, test, demo, install.
-#   make            release build
-#   make deps       install the Debian packages it needs (root; adds bookworm-backports for Samba)
-#   make test       unit tests, integration tests against a throwaway Samba AD DC, then the rollover test
-#                   in a lab of its own (root)
-#   make demo       the daemon against a throwaway Samba AD DC: keytabs written, kinit with one (root)
+# gmsa-keytabd: build, test, package, demo, install.
+#   make            release build: one self-contained binary (Swift runtime linked statically)
+#   make demo       installs what it needs, builds, runs the daemon against a throwaway Samba AD DC (root)
+#   make test       installs what it needs, then every test: unit, integration against a throwaway Samba AD DC,
+#                   the rollover test in a lab of its own, and test-host (root)
+#   make deb        dist/gmsa-keytabd_<version>_amd64.deb (prints its path)
+#   make test-host  the .deb on a clean Debian 12 rootfs booted with its own systemd, against the lab DC (root)
+#   make deps       only install the Debian packages (root; adds bookworm-backports for Samba)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, systemd unit, example config, journal catalog, man pages
 PREFIX ?= /usr/local
 DESTDIR ?=
-BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= /etc/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 SWIFT ?= swift
+VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/gmsa-keytabd/Version.swift)
+# Full RELRO: the dynamic loader resolves every symbol at start and makes the GOT read-only.
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+BINARY = .build/release/gmsa-keytabd
 
-.PHONY: all build deps test unit-test demo install uninstall clean
+.PHONY: all build deps test swift-test test-host deb unit-test demo install uninstall clean
 
 all: build
 
 build:
-	$(SWIFT) build -c release --product gmsa-keytabd
+	$(SWIFT) build $(RELEASE_FLAGS) --product gmsa-keytabd
 
 deps:
 	lab/install-deps.sh
 
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock, so it gets
-# a lab of its own.
-test:
+# a lab of its own. Then the package on a clean host.
+test: deps
+	$(MAKE) swift-test
+	$(MAKE) test-host
+
+swift-test:
 	$(SWIFT) build --build-tests
 	lab/lab.sh run -- $(SWIFT) test --skip-build
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
 
+deb: build
+	@packaging/build-deb.sh $(BINARY) dist
+
+# lintian: no error or warning (the info tags we keep are listed in the README).
+test-host: deb
+	lintian --fail-on error,warning dist/gmsa-keytabd_$(VERSION)_amd64.deb
+	lab/host-test.sh dist/gmsa-keytabd_$(VERSION)_amd64.deb
+
 unit-test:
 	$(SWIFT) test
 
-demo: build
-	GMSA_KEYTABD="$$($(SWIFT) build -c release --show-bin-path)/gmsa-keytabd" lab/lab.sh run -- lab/demo.sh
+demo: deps
+	$(MAKE) build
+	GMSA_KEYTABD="$(CURDIR)/$(BINARY)" lab/lab.sh run -- lab/demo.sh
 
 install: build
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR)
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/gmsa-keytabd" $(DESTDIR)$(BINDIR)/gmsa-keytabd
-	sed 's|/usr/local/bin/gmsa-keytabd|$(BINDIR)/gmsa-keytabd|' systemd/gmsa-keytabd.service > $(DESTDIR)$(UNITDIR)/gmsa-keytabd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CATALOGDIR)
+	install -m 0755 $(BINARY) $(DESTDIR)$(SBINDIR)/gmsa-keytabd
+	sed 's|/usr/sbin/gmsa-keytabd|$(SBINDIR)/gmsa-keytabd|' systemd/gmsa-keytabd.service > $(DESTDIR)$(UNITDIR)/gmsa-keytabd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/gmsa-keytabd.service
 	install -m 0644 systemd/gmsa-keytabd.catalog $(DESTDIR)$(CATALOGDIR)/gmsa-keytabd.catalog
 	install -m 0644 man/gmsa-keytabd.8 $(DESTDIR)$(MANDIR)/man8/gmsa-keytabd.8
@@ -55,9 +74,9 @@ install: build
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gmsa-keytabd $(DESTDIR)$(UNITDIR)/gmsa-keytabd.service \
+	rm -f $(DESTDIR)$(SBINDIR)/gmsa-keytabd $(DESTDIR)$(UNITDIR)/gmsa-keytabd.service \
 		$(DESTDIR)$(CATALOGDIR)/gmsa-keytabd.catalog $(DESTDIR)$(MANDIR)/man8/gmsa-keytabd.8 \
 		$(DESTDIR)$(MANDIR)/man5/gmsa-keytabd.toml.5
 
 clean:
-	rm -rf .build
+	rm -rf .build dist

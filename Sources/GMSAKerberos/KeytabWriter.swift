@@ -62,7 +62,7 @@ public struct KeytabWriter {
         guard let made = mkdtemp(&template) else {
             throw Self.systemError(
                 errno, "cannot create a temporary directory in \(directory) for keytab \(path)",
-                check: "check that the directory exists and is writable, and that the disk is not full")
+                check: "check that the directory exists and is writable, and that the disk is not full", directory: directory)
         }
         let temporaryDirectory = String(cString: made)
         let temporaryFile = temporaryDirectory + "/keytab"
@@ -160,8 +160,8 @@ public struct KeytabWriter {
             let group = options.group.map { gid_t($0) } ?? gid_t.max
             guard fchown(descriptor, owner, group) == 0 else {
                 throw Self.systemError(
-                    errno, "cannot give keytab \(target) owner \(options.owner.map(String.init) ?? "-"):\(options.group.map(String.init) ?? "-")",
-                    check: "the daemon must run as root to hand a keytab to another user")
+                    errno, "cannot hand keytab \(target) to \(Self.describeOwnership(owner: options.owner, group: options.group))",
+                    check: "the daemon must run as root with CAP_CHOWN, and a systemd unit must allow the @chown system calls")
             }
         }
         guard fchmod(descriptor, mode_t(options.mode)) == 0 else {
@@ -172,15 +172,34 @@ public struct KeytabWriter {
         }
     }
 
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let directory = String(path[..<slash])
         return directory.isEmpty ? "/" : directory
     }
 
-    static func systemError(_ number: Int32, _ doing: String, check: String? = nil) -> KerberosError {
+    /// "user 1000", "group 33" or "user 1000 and group 33", for errors.
+    static func describeOwnership(owner: UInt32?, group: UInt32?) -> String {
+        let parts = [owner.map { "user \($0)" }, group.map { "group \($0)" }].compactMap { $0 }
+        return parts.joined(separator: " and ")
+    }
+
+    /// An error from a system call; `directory` names the keytab directory where the call wrote to it.
+    static func systemError(_ number: Int32, _ doing: String, check: String? = nil, directory: String? = nil) -> KerberosError {
         var message = "\(doing): \(String(cString: strerror(number)))"
-        if let check { message += "; \(check)" }
+        if number == EROFS, let directory {
+            // The usual cause under the shipped unit: ProtectSystem=strict leaves only the listed paths writable.
+            message += "; " + readOnlyHint(directory: directory)
+        } else if let check {
+            message += "; \(check)"
+        }
         return KerberosError(.system(number), message)
+    }
+
+    /// What to do about a read-only keytab directory: the exact systemd drop-in that makes it writable.
+    public static func readOnlyHint(directory: String) -> String {
+        "the directory is read-only for the daemon; under the gmsa-keytabd unit (ProtectSystem=strict) allow it "
+            + "with 'systemctl edit gmsa-keytabd', adding the two lines '[Service]' and 'ReadWritePaths=\(directory)', "
+            + "then 'systemctl restart gmsa-keytabd'"
     }
 }

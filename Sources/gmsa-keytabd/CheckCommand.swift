@@ -98,8 +98,27 @@ struct CheckCommand: ParsableCommand {
         for account in unreadable {
             print("  \(account.name): not readable by this host (discovery leaves it alone)")
         }
+        problems += Self.checkSandbox(keytabs: inspections.map(\.report.keytab))
         print(problems == 0 ? "result: OK" : "result: \(problems) problem(s) to fix")
         if problems > 0 { throw ExitCode.failure }
+    }
+
+    /// Prints whether the installed unit may write every keytab's directory; returns the number of problems.
+    static func checkSandbox(keytabs: [String]) -> Int {
+        guard let sandbox = ServiceSandbox.installed() else {
+            print("systemd unit: \(ServiceSandbox.unit) not loaded (keytab directories not checked against its sandbox)")
+            return 0
+        }
+        let directories = Set(keytabs.map(KeytabWriter.directory(of:))).sorted()
+        let blocked = directories.filter { !sandbox.allowsWriting(in: $0) }
+        guard !blocked.isEmpty else {
+            print("systemd unit: may write every keytab directory (\(directories.joined(separator: ", ")))")
+            return 0
+        }
+        for directory in blocked {
+            print("systemd unit: CANNOT WRITE \(directory): \(ServiceSandbox.dropIn(for: directory))")
+        }
+        return blocked.count
     }
 
     static func format(epochSeconds: Int64) -> String {

@@ -26,6 +26,7 @@ struct GMSAKeytabd: AsyncParsableCommand {
             gmsa-keytabd reads gMSA passwords from the directory as this host and writes one keytab per account. \
             'derive' works offline on a saved msDS-ManagedPassword value, for debugging.
             """,
+        version: gmsaKeytabdVersion,
         subcommands: [RunCommand.self, SyncCommand.self, CheckCommand.self, StatusCommand.self, RefreshCommand.self, DeriveCommand.self]
     )
 }

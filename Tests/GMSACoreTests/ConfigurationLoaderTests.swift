@@ -22,13 +22,40 @@ import Testing
         throw CancellationError()
     }
 
-    @Test func theShippedExampleIsValid() throws {
-        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../config/gmsa-keytabd.toml").standardized.path
-        let configuration = try loader.load(path: example)
+    static let shippedExample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../config/gmsa-keytabd.toml").standardized.path
+
+    @Test func theShippedExampleSaysItIsNotConfigured() throws {
+        do {
+            _ = try loader.load(path: Self.shippedExample)
+            Issue.record("the shipped example, with every setting commented out, was accepted")
+        } catch {
+            #expect(error.key == nil)
+            #expect(error.message.hasPrefix("not configured yet: set [domain] realm"))
+        }
+    }
+
+    @Test func theShippedExampleIsValidOnceItsSettingsAreUncommented() throws {
+        // "#key = value" lines are the settings an admin uncomments; "# key = value" lines only show defaults.
+        let text = try String(contentsOfFile: Self.shippedExample, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in line.hasPrefix("#") && !line.hasPrefix("# ") && line.count > 1 ? line.dropFirst() : line }
+            .joined(separator: "\n")
+        let configuration = try loader.parse(text, path: Self.shippedExample)
         #expect(configuration.domain.realm == "COMPANY.TEST")
         #expect(configuration.accounts.map(\.name.samAccountName) == ["msa-web$"])
+        #expect(configuration.accounts.first?.keytab == "/var/lib/gmsa-keytabd/msa-web.keytab")
         #expect(configuration.discovery == nil)
+    }
+
+    @Test func aMissingRealmInAConfiguredFileNamesTheKey() throws {
+        let error = try error(
+            """
+            [[account]]
+            name = "msa-web$"
+            keytab = "/var/lib/gmsa-keytabd/msa-web.keytab"
+            """)
+        #expect(error.key == "domain.realm")
     }
 
     @Test func appliesDefaults() throws {

@@ -63,6 +63,13 @@ public struct ConfigurationLoader: Sendable {
         fail: (String?, String) -> ConfigurationError
     ) throws(ConfigurationError) -> Configuration {
         guard let realm = file.domain?.realm else {
+            if (file.account ?? []).isEmpty && file.discovery == nil {
+                // The packaged file as installed: every setting commented out.
+                throw fail(
+                    nil,
+                    "not configured yet: set [domain] realm and add [[account]] blocks or a [discovery] section "
+                        + "(see gmsa-keytabd.toml(5)), then run 'gmsa-keytabd check'")
+            }
             throw fail("domain.realm", "required key is missing, e.g. [domain] realm = \"COMPANY.TEST\"")
         }
         let realmCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
