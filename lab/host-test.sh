@@ -365,9 +365,9 @@ for line in open(sys.argv[1]):
         fail "apt-get install of the rebuilt package: $(tail -n 5 "$work/apt-upgrade.log" | tr '\n' ' ')"
     fi
     check "the upgrade kept the admin's conffile" bash -c "[[ \$(md5sum <'$ROOT/etc/gmsa-keytabd/gmsa-keytabd.toml') == '$conf_sum' ]]"
-    check "the upgrade restarted the running daemon with the new version" \
+    check "the upgrade to $(dpkg-deb -f "$UPGRADE_DEB" Version) restarted the running daemon" \
         wait_for 10 bash -c "p=\$(unit_property MainPID); [[ \$p != 0 && \$p != $pid && \$(unit_property ActiveState) == active ]] &&
-            [[ \$(on_host gmsa-keytabd --version) == \$(on_host dpkg-query -W -f='\${Version}' gmsa-keytabd) ]]"
+            [[ \$(on_host dpkg-query -W -f='\${Version}' gmsa-keytabd) == \$(dpkg-deb -f '$UPGRADE_DEB' Version) ]]"
     check "the state survived the upgrade (kvnos and schedule of every account)" \
         bash -c "grep -q 'msa-web' '$ROOT/var/lib/gmsa-keytabd/state.json' && grep -q 'msa-daily' '$ROOT/var/lib/gmsa-keytabd/state.json'"
     check "and the daemon is current again: '$(unit_property StatusText)'" \
