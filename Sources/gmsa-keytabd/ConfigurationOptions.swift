@@ -17,7 +17,13 @@ struct ConfigurationOptions: ParsableArguments {
     var loader: ConfigurationLoader {
         ConfigurationLoader(
             userID: { name in getpwnam(name).map { $0.pointee.pw_uid } },
-            groupID: { name in getgrnam(name).map { $0.pointee.gr_gid } })
+            groupID: { name in getgrnam(name).map { $0.pointee.gr_gid } },
+            fileIdentity: { path in
+                var status = stat()
+                guard stat(path, &status) == 0 else { return nil }
+                return ConfigurationLoader.FileIdentity(
+                    device: UInt64(status.st_dev), inode: UInt64(status.st_ino), isDirectory: status.st_mode & S_IFMT == S_IFDIR)
+            })
     }
 
     /// Loads and validates the file, or exits with EX_CONFIG (78) and the error.

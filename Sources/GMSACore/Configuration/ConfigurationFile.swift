@@ -85,4 +85,12 @@ public struct ConfigurationFile: Decodable, Sendable {
     var ldap: LDAP?
     var account: [Account]?
     var discovery: Discovery?
+
+    /// Whether the file sets no key at all (section headers alone, as the packaged file has them).
+    var setsNothing: Bool {
+        domain?.realm == nil && domain?.servers == nil && host?.keytab == nil && host?.principal == nil
+            && ldap?.timeout == nil && ldap?.pageSize == nil && ldap?.saslSecprops == nil
+            && daemon?.stateDirectory == nil && daemon?.retention == nil && daemon?.probeInterval == nil
+            && daemon?.onChangeTimeout == nil && (account ?? []).isEmpty && discovery == nil
+    }
 }

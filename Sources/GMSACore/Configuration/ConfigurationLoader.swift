@@ -11,10 +11,30 @@ public struct ConfigurationLoader: Sendable {
     public var userID: @Sendable (String) -> UInt32?
     /// Resolves a group name to a gid (`getgrnam` in production).
     public var groupID: @Sendable (String) -> UInt32?
+    /// What is at a path now, following symbolic links (`stat` in production); `nil` when nothing is.
+    public var fileIdentity: @Sendable (String) -> FileIdentity?
 
-    public init(userID: @escaping @Sendable (String) -> UInt32?, groupID: @escaping @Sendable (String) -> UInt32?) {
+    /// A file as the kernel knows it: two paths name the same file when device and inode agree.
+    public struct FileIdentity: Sendable, Equatable {
+        public var device: UInt64
+        public var inode: UInt64
+        public var isDirectory: Bool
+
+        public init(device: UInt64, inode: UInt64, isDirectory: Bool) {
+            self.device = device
+            self.inode = inode
+            self.isDirectory = isDirectory
+        }
+    }
+
+    public init(
+        userID: @escaping @Sendable (String) -> UInt32?,
+        groupID: @escaping @Sendable (String) -> UInt32?,
+        fileIdentity: @escaping @Sendable (String) -> FileIdentity? = { _ in nil }
+    ) {
         self.userID = userID
         self.groupID = groupID
+        self.fileIdentity = fileIdentity
     }
 
     /// Reads and validates the file at `path`.
@@ -55,15 +75,16 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             throw ConfigurationError(path: path, line: nil, key: nil, message: "cannot decode: \(error)")
         }
-        return try validate(file, fail: fail)
+        return try validate(file, path: path, fail: fail)
     }
 
     private func validate(
         _ file: ConfigurationFile,
+        path configurationPath: String,
         fail: (String?, String) -> ConfigurationError
     ) throws(ConfigurationError) -> Configuration {
         guard let realm = file.domain?.realm else {
-            if (file.account ?? []).isEmpty && file.discovery == nil {
+            if file.setsNothing {
                 // The packaged file as installed: every setting commented out.
                 throw fail(
                     nil,
@@ -72,10 +93,12 @@ public struct ConfigurationLoader: Sendable {
             }
             throw fail("domain.realm", "required key is missing, e.g. [domain] realm = \"COMPANY.TEST\"")
         }
-        let realmCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
-        guard !realm.isEmpty, realm.unicodeScalars.allSatisfy(realmCharacters.contains), !realm.hasPrefix("."), !realm.hasSuffix(".")
-        else {
-            throw fail("domain.realm", "'\(realm)' is not a realm: use the domain's DNS name, e.g. \"COMPANY.TEST\"")
+        guard Self.isDomainName(realm) else {
+            let shown = realm.count > 80 ? "a \(realm.utf8.count)-byte string" : "'\(realm)'"
+            throw fail(
+                "domain.realm",
+                "\(shown) is not a realm: use the domain's DNS name (labels of letters, digits and '-', at most 63 "
+                    + "characters each and 253 in all), e.g. \"COMPANY.TEST\"")
         }
         let servers = file.domain?.servers ?? []
         for (index, server) in servers.enumerated() where server.isEmpty || server.contains(where: { $0 == " " || $0 == "/" }) {
@@ -84,6 +107,16 @@ public struct ConfigurationLoader: Sendable {
 
         let hostKeytab = file.host?.keytab ?? "/etc/krb5.keytab"
         guard hostKeytab.hasPrefix("/") else { throw fail("host.keytab", "'\(hostKeytab)' must be an absolute path") }
+        if let problem = PathText.lengthProblem(hostKeytab) { throw fail("host.keytab", "the path \(problem)") }
+        let stateDirectory = file.daemon?.stateDirectory ?? "/var/lib/gmsa-keytabd"
+        guard stateDirectory.hasPrefix("/") else {
+            throw fail("daemon.state_directory", "'\(stateDirectory)' must be an absolute path")
+        }
+        if let problem = PathText.lengthProblem(stateDirectory + "/state.json") {
+            throw fail("daemon.state_directory", "the path \(problem)")
+        }
+        let protected = ProtectedFiles(
+            hostKeytab: hostKeytab, configuration: configurationPath, stateDirectory: stateDirectory, identity: fileIdentity)
         var hostPrincipal = file.host?.principal
         if let principal = hostPrincipal {
             guard !principal.isEmpty, !principal.contains(" ") else {
@@ -117,6 +150,8 @@ public struct ConfigurationLoader: Sendable {
             guard keytab.hasPrefix("/"), !keytab.hasSuffix("/") else {
                 throw fail("\(key).keytab", "'\(keytab)' must be an absolute file path")
             }
+            if let problem = PathText.lengthProblem(keytab) { throw fail("\(key).keytab", "the path \(problem)") }
+            if let refusal = protected.refusal(forKeytab: keytab) { throw fail("\(key).keytab", refusal) }
             if let other = keytabOwners[keytab] {
                 throw fail("\(key).keytab", "\(keytab) is already the keytab of \(other); give each account its own file")
             }
@@ -143,6 +178,9 @@ public struct ConfigurationLoader: Sendable {
             guard template.hasPrefix("/"), template.contains("{account}") else {
                 throw fail("discovery.keytab", "'\(template)' must be an absolute path containing {account}")
             }
+            // The longest sAMAccountName is 20 characters.
+            let longest = template.replacingOccurrences(of: "{account}", with: String(repeating: "x", count: 20))
+            if let problem = PathText.lengthProblem(longest) { throw fail("discovery.keytab", "the path \(problem)") }
             var exclude = Set<ServiceAccountName>()
             for name in section.exclude ?? [] {
                 do {
@@ -157,10 +195,6 @@ public struct ConfigurationLoader: Sendable {
             discovery = Configuration.Discovery(keytabTemplate: template, settings: settings, exclude: exclude)
         }
 
-        let stateDirectory = file.daemon?.stateDirectory ?? "/var/lib/gmsa-keytabd"
-        guard stateDirectory.hasPrefix("/") else {
-            throw fail("daemon.state_directory", "'\(stateDirectory)' must be an absolute path")
-        }
         var refresh = RefreshSettings()
         func duration(_ text: String?, _ key: String, within range: ClosedRange<Int64>) throws(ConfigurationError) -> Duration? {
             guard let text else { return nil }
@@ -186,6 +220,19 @@ public struct ConfigurationLoader: Sendable {
             daemon: Configuration.Daemon(stateDirectory: stateDirectory, refresh: refresh, onChangeTimeout: onChangeTimeout),
             accounts: accounts,
             discovery: discovery)
+    }
+
+    /// Whether `name` is a DNS domain name: dot-separated labels of letters, digits and inner hyphens,
+    /// 1 to 63 characters each, 253 in all (RFC 1035 2.3.4).
+    static func isDomainName(_ name: String) -> Bool {
+        guard (1...253).contains(name.utf8.count) else { return false }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { byte in
+                    (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D
+                }
+        }
     }
 
     private func keytabSettings(
