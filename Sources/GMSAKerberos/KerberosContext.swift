@@ -35,7 +35,9 @@ public final class KerberosContext {
     func error(_ code: krb5_error_code, _ doing: String, check: String? = nil) -> KerberosError {
         var message = "\(doing): \(libraryMessage(code))"
         if let check { message += "; \(check)" }
-        return KerberosError(.library(code), message)
+        // libkrb5 passes system errors through as plain errno values (ENOSPC from a keytab write, EACCES, …);
+        // its own codes are com_err codes far above that range.
+        return KerberosError((1..<4096).contains(code) ? .system(code) : .library(code), message)
     }
 
     /// Parses a principal name; the caller frees it.

@@ -58,7 +58,8 @@ public struct KeytabWriter {
             }
         }
 
-        var template = Array("\(directory)/.gmsa-keytabd.XXXXXX".utf8CString)
+        Self.removeLeftovers(in: directory)
+        var template = Array("\(directory)/\(Self.temporaryPrefix)XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Self.systemError(
                 errno, "cannot create a temporary directory in \(directory) for keytab \(path)",
@@ -66,9 +67,13 @@ public struct KeytabWriter {
         }
         let temporaryDirectory = String(cString: made)
         let temporaryFile = temporaryDirectory + "/keytab"
+        // Held until the directory is gone: a writer that finds it unlocked knows it was left by a crash.
+        let lock = open(temporaryDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if lock >= 0 { flock(lock, LOCK_EX) }
         defer {
             unlink(temporaryFile)
             rmdir(temporaryDirectory)
+            if lock >= 0 { close(lock) }
         }
 
         try addEntries(entries, to: temporaryFile, now: now, target: path)
@@ -141,12 +146,16 @@ public struct KeytabWriter {
                 record.key.enctype = entry.key.encryptionType.rawValue
                 record.key.length = UInt32(bytes.count)
                 record.key.contents = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                errno = 0
                 return krb5_kt_add_entry(context.raw, keytab, &record)
             }
             guard code == 0 else {
-                throw context.error(
-                    code, "cannot write entry \(entry) of keytab \(target)",
-                    check: "check free space in the keytab's directory; the old keytab is unchanged")
+                let doing = "cannot write entry \(entry) of keytab \(target)"
+                let check = "check free space in the keytab's directory; the old keytab is unchanged"
+                // A failed write of the file keytab comes back as KRB5_KT_END ("End of key table reached");
+                // the system's reason (ENOSPC, EDQUOT, EIO) is still in errno.
+                if errno != 0 { throw Self.systemError(errno, doing, check: check) }
+                throw context.error(code, doing, check: check)
             }
         }
     }
@@ -176,6 +185,54 @@ public struct KeytabWriter {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let directory = String(path[..<slash])
         return directory.isEmpty ? "/" : directory
+    }
+
+    /// The name of the writer's temporary directories: the prefix plus six characters from `mkdtemp`.
+    public static let temporaryPrefix = ".gmsa-keytabd."
+
+    /// Removes the temporary directories that writers killed mid-write left in `directory`, with the partial
+    /// keytabs (real keys) in them; returns how many.
+    ///
+    /// Only entries named like the writer's own (`.gmsa-keytabd.` plus six characters) that are directories
+    /// (opened with `O_NOFOLLOW`: a symbolic link is never followed) and whose lock no live writer holds (every
+    /// writer holds an exclusive `flock` on its directory until it has removed it). Files in them are unlinked
+    /// without following links, then the directory is removed. Errors are ignored: what stays is tried again
+    /// before the next write.
+    @discardableResult
+    public static func removeLeftovers(in directory: String) -> Int {
+        let parent = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard parent >= 0 else { return 0 }
+        defer { close(parent) }
+        guard let names = entryNames(ofDirectory: parent) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(temporaryPrefix) && name.utf8.count == temporaryPrefix.utf8.count + 6 {
+            let candidate = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard candidate >= 0 else { continue }
+            defer { close(candidate) }
+            guard flock(candidate, LOCK_EX | LOCK_NB) == 0 else { continue }
+            for inner in entryNames(ofDirectory: candidate) ?? [] { unlinkat(candidate, inner, 0) }
+            if unlinkat(parent, name, AT_REMOVEDIR) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// The names in the directory open at `descriptor` (without "." and ".."); the descriptor stays open.
+    private static func entryNames(ofDirectory descriptor: Int32) -> [String]? {
+        let copy = dup(descriptor)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            return nil
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// "user 1000", "group 33" or "user 1000 and group 33", for errors.
