@@ -50,8 +50,11 @@ public struct KeytabLayout: Sendable {
     /// 5 minutes before a change (``ManagedPasswordBlob/isInsideChangeWindow``) the DC already hands out the
     /// next password as "current" and the still-active one as "previous": then they go to K + 1 and K, so the
     /// keytab holds the new key before the KDC starts using it.
+    ///
+    /// Total for any kvno the directory returns: no arithmetic here can trap. Callers refuse kvnos outside
+    /// ``validKeyVersions`` with an error of their own (at `UInt32.max` there is no K + 1 to stage).
     public static func keyVersions(from blob: ManagedPasswordBlob, currentKeyVersion: UInt32) -> [KeyVersion] {
-        if blob.isInsideChangeWindow, let active = blob.previousPassword {
+        if blob.isInsideChangeWindow, let active = blob.previousPassword, currentKeyVersion < UInt32.max {
             return [
                 KeyVersion(number: currentKeyVersion + 1, password: blob.currentPassword),
                 KeyVersion(number: currentKeyVersion, password: active),
@@ -63,6 +66,9 @@ public struct KeytabLayout: Sendable {
         }
         return versions
     }
+
+    /// The kvnos a keytab can be written for: msDS-KeyVersionNumber starts at 1, and K + 1 must still fit.
+    public static let validKeyVersions: ClosedRange<UInt32> = 1...(UInt32.max - 1)
 
     /// Appends `@REALM` to a service principal name that has no realm of its own.
     public static func qualify(_ name: String, realm: String) -> String {

@@ -151,16 +151,26 @@ public struct KeytabSynchronizer {
                         continue
                     }
                     let shift = Int64(kvno) - Int64(item.plan.seenKeyVersion)
-                    let fresh = item.plan.entries.map {
-                        KeytabEntry(principal: $0.principal, keyVersion: UInt32(Int64($0.keyVersion) + shift), key: $0.key)
+                    // The re-read kvno comes from the directory: every shifted version must still be a kvno.
+                    func shifted(_ version: UInt32) -> UInt32? {
+                        UInt32(exactly: Int64(version) + shift).flatMap { KeytabLayout.validKeyVersions.contains($0) ? $0 : nil }
                     }
-                    let current = Set(item.plan.currentKeyVersions.map { UInt32(Int64($0) + shift) })
+                    guard item.plan.entries.allSatisfy({ shifted($0.keyVersion) != nil }) else {
+                        let detail = "the re-read msDS-KeyVersionNumber \(kvno) (first read: \(item.plan.seenKeyVersion)) puts a key "
+                            + "version out of range; keytab not written"
+                        reports[item.target.name] = fail(item.target, .failed, detail, state: &state, now: now)
+                        continue
+                    }
+                    let fresh = item.plan.entries.map {
+                        KeytabEntry(principal: $0.principal, keyVersion: shifted($0.keyVersion) ?? $0.keyVersion, key: $0.key)
+                    }
+                    let current = Set(item.plan.currentKeyVersions.compactMap(shifted))
                     if Self.contradicts(fresh, existing: item.existing) {
                         stale.append(item)
                         continue
                     }
                     var report = item.report
-                    report.keyVersions = report.keyVersions.map { UInt32(Int64($0) + shift) }.filter { current.contains($0) }
+                    report.keyVersions = report.keyVersions.compactMap(shifted).filter { current.contains($0) }
                     let (entries, retained) = withRetained(
                         fresh, current: current, existing: item.existing, target: item.target, state: state, now: now)
                     do {
@@ -382,6 +392,12 @@ public struct KeytabSynchronizer {
         }
         guard let kvno = account.keyVersion else {
             throw SyncFailure(outcome: .failed, detail: "msDS-KeyVersionNumber of \(account.distinguishedName) is not readable")
+        }
+        guard KeytabLayout.validKeyVersions.contains(kvno) else {
+            throw SyncFailure(
+                outcome: .failed,
+                detail: "msDS-KeyVersionNumber \(kvno) of \(account.distinguishedName) is out of range "
+                    + "(\(KeytabLayout.validKeyVersions.lowerBound)…\(KeytabLayout.validKeyVersions.upperBound))")
         }
         let blob: ManagedPasswordBlob
         do {

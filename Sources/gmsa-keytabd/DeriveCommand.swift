@@ -52,7 +52,11 @@ struct DeriveCommand: ParsableCommand {
     var group: String?
 
     func validate() throws {
-        guard kvno >= 1 else { throw ValidationError("--kvno must be at least 1 (msDS-KeyVersionNumber starts at 1)") }
+        guard KeytabLayout.validKeyVersions.contains(kvno) else {
+            throw ValidationError(
+                "--kvno must be between \(KeytabLayout.validKeyVersions.lowerBound) and \(KeytabLayout.validKeyVersions.upperBound) "
+                    + "(msDS-KeyVersionNumber starts at 1)")
+        }
         guard FileOwnership.mode(mode) != nil else { throw ValidationError("--mode '\(mode)' is not an octal mode such as 0600") }
         guard !realm.isEmpty, !realm.contains("@") else { throw ValidationError("--realm '\(realm)' is not a realm name") }
         do {

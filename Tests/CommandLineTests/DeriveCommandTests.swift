@@ -114,3 +114,36 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: keytab))
     }
 }
+
+/// A full disk: the keytab is not written, the old one stays, the exit status is 73 as documented.
+@Suite(.enabled(if: getuid() == 0, "needs root for a small tmpfs in a private mount namespace"))
+struct DeriveOnAFullDiskTests {
+    @Test func exits73AndKeepsTheOldKeytab() throws {
+        let directory = try TemporaryDirectory()
+        let vector = KnownAnswerVectors.shared.blobs[0]
+        let blob = directory.file("blob.bin")
+        FileManager.default.createFile(atPath: blob, contents: Data(vector.bytes))
+        let derive = "\(ProgramRun.gmsaKeytabd) derive --blob \(blob) --account msa-web$ --realm COMPANY.TEST --keytab \"$dir/web.keytab\""
+        // In a private mount namespace: a 64 KiB tmpfs, a first keytab written to it, the rest filled, a second
+        // keytab (another kvno, so the content differs) tried.
+        let script = """
+            set -u
+            dir=$(mktemp -d)
+            mount -t tmpfs -o size=64k tmpfs "$dir" || exit 99
+            \(derive) --kvno 2 >/dev/null || exit 98
+            before=$(md5sum < "$dir/web.keytab")
+            dd if=/dev/zero of="$dir/fill" bs=4k 2>/dev/null
+            \(derive) --kvno 3 2>"$dir.err"
+            echo "status=$?"
+            [ "$(md5sum < "$dir/web.keytab")" = "$before" ] && echo "old keytab intact"
+            ls -A "$dir" | tr '\\n' ' '; echo
+            cat "$dir.err"
+            umount "$dir"; rm -rf "$dir" "$dir.err"
+            """
+        let run = try ProgramRun.run("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh"])
+        #expect(run.standardOutput.contains("status=73"), "\(run.standardOutput) \(run.standardError)")
+        #expect(run.standardOutput.contains("old keytab intact"), "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("fill web.keytab \n"), "no temporary directory left: \(run.standardOutput)")
+        #expect(run.standardOutput.contains("No space left on device"), "\(run.standardOutput)")
+    }
+}
