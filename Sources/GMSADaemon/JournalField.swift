@@ -20,6 +20,8 @@ public enum JournalField {
         public static let accountNotReadable = "c41a7e2b9d064f3a86e5b0d7f2a9c318"
         /// Reading or writing an account failed; the last good keytab is still in place.
         public static let refreshFailed = "5b0e8d3f6a2c4e19b7d4a1c0e9f83625"
+        /// Something else deleted, replaced, truncated or re-permissioned a keytab; the daemon wrote it again.
+        public static let keytabRepaired = "e7a2c94f1b3d4d8e9f60a5b7c2d1e348"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

@@ -26,6 +26,8 @@ public final class RefreshEngine {
     /// After a failed full pass (no DC, no credentials): when to try again, and how many failed in a row.
     var fullPassRetryAt: Date?
     var fullPassFailures = 0
+    /// Accounts being read again because something else broke their keytab, and what happened to it.
+    var repairing: [ServiceAccountName: String] = [:]
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
@@ -113,6 +115,7 @@ public final class RefreshEngine {
         let fullPass = (needsFullPass || discoveryDue) && fullPassDue || refreshAll
 
         let currentTargets = targets
+        watchKeytabs(currentTargets, now: now)
         let dueFetch = currentTargets.filter { target in
             guard let accountState = state[target.name], let next = accountState.nextFetch else { return true }
             return next <= now || requested?.contains(target.name) == true
@@ -133,6 +136,39 @@ public final class RefreshEngine {
         }
         saveState()
         return statusLine(now: now)
+    }
+
+    /// Makes an account due now when its keytab is no longer the file the daemon last wrote (a `stat` per
+    /// account and tick; no keys are kept in memory: the repair reads the account again), or when its state was
+    /// recorded for another keytab path.
+    private func watchKeytabs(_ targets: [AccountTarget], now: Date) {
+        for target in targets {
+            guard var accountState = state[target.name] else { continue }
+            if accountState.keytab != target.keytab {
+                logger.info(
+                    "\(target.name): the state file tracked \(accountState.keytab), the configuration says \(target.keytab); reading it now",
+                    metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
+                accountState = AccountState(keytab: target.keytab)
+                state[target.name] = accountState
+                continue
+            }
+            let onDisk = KeytabFingerprint(path: target.keytab)
+            guard let recorded = accountState.keytabFingerprint, let change = KeytabFingerprint.change(from: recorded, to: onDisk)
+            else { continue }
+            var message = "\(target.name): keytab \(target.keytab) was \(change) by something else; reading the account again to repair it"
+            let contentLost = !recorded.hasSameContent(as: onDisk)
+            if contentLost, !accountState.retainedUntil.isEmpty {
+                let lost = accountState.retainedUntil.keys.sorted(by: >).map(String.init).joined(separator: ", ")
+                message += "; retained old kvno \(lost) were only in that file and are gone (tickets under them fail until they expire)"
+            }
+            logger.warning(
+                "\(message)", metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
+            repairing[target.name] = change
+            accountState.keytabFingerprint = nil
+            if contentLost { accountState.retainedUntil = [:] }
+            accountState.nextFetch = now
+            state[target.name] = accountState
+        }
     }
 
     private func detectClockStep(now: Date, monotonic: ContinuousClock.Instant) {
@@ -260,6 +296,10 @@ public final class RefreshEngine {
         case .written where report.stagedNextKey:
             metadata[JournalField.messageID] = "\(JournalField.MessageID.rolloverStaged)"
             logger.notice("\(report.account): rollover staged, \(report.line)", metadata: metadata)
+        case .written where repairing[report.account] != nil:
+            metadata[JournalField.messageID] = "\(JournalField.MessageID.keytabRepaired)"
+            let change = repairing.removeValue(forKey: report.account) ?? ""
+            logger.notice("\(report.account): keytab repaired (it was \(change)), \(report.line)", metadata: metadata)
         case .written:
             metadata[JournalField.messageID] = "\(JournalField.MessageID.keytabUpdated)"
             logger.notice("\(report.account): keytab updated, \(report.line)", metadata: metadata)

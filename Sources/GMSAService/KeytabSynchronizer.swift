@@ -229,6 +229,7 @@ public struct KeytabSynchronizer {
             }
             accountState.retainedUntil = accountState.retainedUntil.filter { !expired.contains($0.key) }
             accountState.keytabKeyVersions = Array(Set(kept.map(\.keyVersion))).sorted(by: >)
+            accountState.keytabFingerprint = KeytabFingerprint(path: target.keytab)
             report.keyVersions = accountState.keytabKeyVersions
             report.retainedKeyVersions = accountState.retainedUntil.keys.sorted(by: >)
             report.detail = "dropped old kvno \(expired.sorted().map(String.init).joined(separator: ", ")) after the retention period"
@@ -296,6 +297,7 @@ public struct KeytabSynchronizer {
         accountState.membershipFingerprint = plan.membershipFingerprint
         accountState.retainedUntil = retained
         accountState.keytabKeyVersions = Array(Set(report.keyVersions).union(retained.keys)).sorted(by: >)
+        accountState.keytabFingerprint = KeytabFingerprint(path: target.keytab)
         state[target.name] = accountState
     }
 

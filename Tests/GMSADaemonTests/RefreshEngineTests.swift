@@ -1,6 +1,7 @@
 import Foundation
 import GMSACore
 import GMSADaemon
+import GMSAService
 import GMSATestSupport
 import InMemoryLogging
 import Logging
@@ -76,5 +77,116 @@ import Testing
         log.clear()
         engine.tick(now: now + 86_410, monotonic: monotonic + .seconds(10))
         #expect(!log.entries.contains { "\($0.message)".contains("stepped") })
+    }
+}
+
+/// The state file is a schedule cache: it never keeps an account from being read when the keytab on disk or
+/// the configuration disagree with it. Every engine's first tick is a full pass (it fails here: no DC); what
+/// matters is whether the account is read again at the second tick, 5 s later, long before its retry is due.
+@Suite struct StateVersusRealityTests {
+    let directory: TemporaryDirectory
+    let log = InMemoryLogHandler()
+    let name: ServiceAccountName
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        name = try ServiceAccountName("msa-web$")
+    }
+
+    func configuration(accounts: [String]) throws -> Configuration {
+        let blocks = accounts.map { "[[account]]\nname = \"\($0)$\"\nkeytab = \"\(directory.file("\($0).keytab"))\"\n" }
+        let text = """
+            [domain]
+            realm = "UNREACHABLE.TEST"
+            servers = ["127.0.0.1"]
+            [host]
+            keytab = "\(directory.file("missing-host.keytab"))"
+            [daemon]
+            state_directory = "\(directory.file("state"))"
+
+            """ + blocks.joined()
+        return try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
+    }
+
+    /// An engine for `accounts`, with `seed` as the state file's entry for msa-web$.
+    func engine(accounts: [String] = ["msa-web"], seed: AccountState) throws -> RefreshEngine {
+        var state = DaemonState()
+        state[name] = seed
+        try FileManager.default.createDirectory(atPath: directory.file("state"), withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(state).write(to: URL(fileURLWithPath: directory.file("state/state.json")))
+        var logger = Logger(label: "test") { _ in log }
+        logger.logLevel = .debug
+        return try RefreshEngine(configuration: configuration(accounts: accounts), logger: logger, random: { $0.lowerBound })
+    }
+
+    /// A healthy entry whose next read is a month away.
+    func healthy(keytab: String) -> AccountState {
+        var state = AccountState(keytab: keytab)
+        state.keyVersion = 2
+        state.lastSuccess = now - 60
+        state.nextFetch = now + 30 * 86_400
+        state.nextProbe = now + 3_600
+        return state
+    }
+
+    /// A 100-byte stand-in keytab and a healthy entry that fingerprinted it.
+    func writtenKeytab() throws -> (path: String, seed: AccountState) {
+        let keytab = directory.file("msa-web.keytab")
+        FileManager.default.createFile(atPath: keytab, contents: Data(repeating: 5, count: 100))
+        var seed = healthy(keytab: keytab)
+        seed.keytabFingerprint = KeytabFingerprint(path: keytab)
+        seed.retainedUntil = [1: now + 3_600]
+        return (keytab, seed)
+    }
+
+    func secondTick(_ engine: RefreshEngine) {
+        let monotonic = ContinuousClock.now
+        engine.tick(now: now, monotonic: monotonic)
+        engine.tick(now: now + 5, monotonic: monotonic + .seconds(5))
+    }
+
+    @Test func anAccountWhoseEntryNamesAnotherKeytabIsReadWhenItIsAdded() throws {
+        // sync -c other.toml recorded msa-web$ with another keytab; the daemon then gets msa-web$ by a reload.
+        let engine = try engine(accounts: ["msa-svc1"], seed: healthy(keytab: "/somewhere/else.keytab"))
+        engine.tick(now: now, monotonic: .now)
+        engine.reload(try configuration(accounts: ["msa-svc1", "msa-web"]))
+        engine.tick(now: now + 5, monotonic: .now + .seconds(5))
+        let state = try #require(engine.state[name])
+        #expect(state.keytab == directory.file("msa-web.keytab"))
+        #expect(state.lastAttempt == now + 5, "read at once, not in 30 days")
+    }
+
+    @Test func aKeytabDeletedBehindTheDaemonsBackIsReadAgain() throws {
+        let (keytab, seed) = try writtenKeytab()
+        let engine = try engine(seed: seed)
+        engine.tick(now: now, monotonic: .now)
+        try FileManager.default.removeItem(atPath: keytab)
+        engine.tick(now: now + 5, monotonic: .now + .seconds(5))
+        #expect(engine.state[name]?.lastAttempt == now + 5, "read at once to repair the keytab")
+        let warning = try #require(log.entries.first { "\($0.message)".contains("was deleted by something else") })
+        #expect(warning.level == .warning)
+        #expect("\(warning.message)".contains("retained old kvno 1 were only in that file"))
+    }
+
+    @Test func aKeytabGivenOtherPermissionsIsReadAgainAndKeepsItsRetainedKeys() throws {
+        let (keytab, seed) = try writtenKeytab()
+        let engine = try engine(seed: seed)
+        engine.tick(now: now, monotonic: .now)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: keytab)
+        engine.tick(now: now + 5, monotonic: .now + .seconds(5))
+        #expect(engine.state[name]?.lastAttempt == now + 5)
+        #expect(log.entries.contains { "\($0.message)".contains("was given other permissions (") })
+        #expect(engine.state[name]?.retainedUntil.keys.sorted() == [1], "the bytes are intact: retained keys are still in the file")
+    }
+
+    @Test func anUntouchedKeytabWaitsForItsRetry() throws {
+        let (_, seed) = try writtenKeytab()
+        let engine = try engine(seed: seed)
+        secondTick(engine)
+        #expect(engine.state[name]?.lastAttempt == now, "only the start's full pass; the retry is due at +15 s")
+        #expect(!log.entries.contains { "\($0.message)".contains("by something else") })
     }
 }

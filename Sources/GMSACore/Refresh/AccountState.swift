@@ -27,6 +27,9 @@ public struct AccountState: Codable, Sendable, Equatable {
     public var servicePrincipalNames: [String] = []
     public var passwordLastSet: Int64?
     public var membershipFingerprint: String?
+    /// The keytab as the daemon last wrote or checked it; a different file on disk means something else broke
+    /// it, and the account is read again to repair it.
+    public var keytabFingerprint: KeytabFingerprint?
 
     public init(keytab: String) {
         self.keytab = keytab
