@@ -23,7 +23,7 @@ fi
 work=$LAB_DIR/bench
 mkdir -p "$work/keytabs"
 {
-    printf '[domain]\nrealm = "%s"\n[host]\nkeytab = "%s"\n' "$LAB_REALM" "$LAB_HOST_KEYTAB"
+    printf '[domain]\nrealm = "%s"\n[host]\nkeytab = "%s"\n[daemon]\nstate_directory = "%s"\n' "$LAB_REALM" "$LAB_HOST_KEYTAB" "$work/state"
     for ((i = 1; i <= GMSA_BENCH_N; i++)); do
         printf '[[account]]\nname = "msa-bench-%d$"\nkeytab = "%s/keytabs/msa-bench-%d.keytab"\n' "$i" "$work" "$i"
     done

@@ -14,6 +14,8 @@ public final class RefreshEngine {
     public private(set) var state: DaemonState
     let context: KerberosContext
     var store: StateStore
+    /// The state as last saved: the file is rewritten only when the state differs.
+    var savedState: DaemonState?
     let logger: Logger
     let statistics = DirectoryStatistics()
     /// Readable accounts found by the last discovery.
@@ -56,6 +58,7 @@ public final class RefreshEngine {
         }
         let (loaded, warning) = store.load()
         state = loaded
+        savedState = warning == nil ? loaded : nil
         if let warning { logger.warning("\(warning)") }
     }
 
@@ -76,8 +79,11 @@ public final class RefreshEngine {
         let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
         if newConfiguration.discovery != configuration.discovery || domainChanged { needsFullPass = true }
         configuration = newConfiguration
-        store = StateStore(path: newConfiguration.daemon.stateFile)
-        try? store.prepareDirectory()
+        if newConfiguration.daemon.stateFile != store.path {
+            store = StateStore(path: newConfiguration.daemon.stateFile)
+            try? store.prepareDirectory()
+            savedState = nil
+        }
         let newTargets = AccountTarget.targets(configuration: newConfiguration, readable: discovered)
         let after = Set(newTargets.map(\.name))
         for target in newTargets {
@@ -210,6 +216,7 @@ public final class RefreshEngine {
                     lastDiscovery = now
                 }
                 reports = sync.update(accounts, from: domain.directory, hostPrincipal: host, state: &state, now: now)
+                state.prune(keeping: Set(accounts.map(\.target.name)), now: now)
                 needsFullPass = false
                 fullPassRetryAt = nil
                 fullPassFailures = 0
@@ -315,8 +322,10 @@ public final class RefreshEngine {
     }
 
     private func saveState() {
+        guard state != savedState else { return }
         do {
             try store.save(state)
+            savedState = state
         } catch {
             logger.error("\(error.message); the schedule will be rebuilt from the keytabs after a restart")
         }

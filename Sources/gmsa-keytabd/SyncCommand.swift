@@ -49,6 +49,7 @@ struct SyncCommand: ParsableCommand {
         if let warning { FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(warning)\n".utf8)) }
         let reports = KeytabSynchronizer(configuration: configuration, context: context)
             .synchronize(domain.directory, hostPrincipal: domain.credentials.principal, state: &state)
+        state.prune(keeping: Set(reports.map(\.account)), now: Date())
         do {
             try store.save(state)
         } catch {

@@ -190,3 +190,52 @@ import Testing
         #expect(!log.entries.contains { "\($0.message)".contains("by something else") })
     }
 }
+
+@Suite struct StateFileTests {
+    @Test func entriesOfAccountsNoLongerHandledAreDroppedOnceNothingIsRetained() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var state = DaemonState()
+        let kept = try ServiceAccountName("msa-web$")
+        let gone = try ServiceAccountName("msa-old$")
+        let retaining = try ServiceAccountName("msa-retaining$")
+        state[kept] = AccountState(keytab: "/k/web.keytab")
+        state[gone] = AccountState(keytab: "/k/old.keytab")
+        var entry = AccountState(keytab: "/k/retaining.keytab")
+        entry.retainedUntil = [3: now + 60, 2: now - 60]
+        state[retaining] = entry
+        state.prune(keeping: [kept], now: now)
+        #expect(state.accounts.keys.sorted() == ["msa-retaining$", "msa-web$"])
+        state.prune(keeping: [kept], now: now + 61)
+        #expect(state.accounts.keys.sorted() == ["msa-web$"])
+    }
+
+    @Test func theStateFileIsRewrittenOnlyWhenTheStateChanged() throws {
+        let directory = try TemporaryDirectory()
+        let text = """
+            [domain]
+            realm = "UNREACHABLE.TEST"
+            servers = ["127.0.0.1"]
+            [host]
+            keytab = "\(directory.file("missing-host.keytab"))"
+            [daemon]
+            state_directory = "\(directory.file("state"))"
+            [[account]]
+            name = "msa-web$"
+            keytab = "\(directory.file("msa-web.keytab"))"
+            """
+        let configuration = try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
+        let engine = try RefreshEngine(configuration: configuration, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let monotonic = ContinuousClock.now
+        let file = directory.file("state/state.json")
+        func inode() throws -> Int? { try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int }
+        engine.tick(now: now, monotonic: monotonic)
+        let first = try inode()
+        // Nothing is due 5 s later (the retry waits 15 s or more): the file is not replaced.
+        engine.tick(now: now + 5, monotonic: monotonic + .seconds(5))
+        #expect(try inode() == first)
+        // The retry fails again: the failure count changes, so the file is replaced (atomically: a new inode).
+        engine.tick(now: now + 60, monotonic: monotonic + .seconds(60))
+        #expect(try inode() != first)
+    }
+}

@@ -53,4 +53,13 @@ public struct DaemonState: Codable, Sendable, Equatable {
         get { accounts[account.samAccountName] }
         set { accounts[account.samAccountName] = newValue }
     }
+
+    /// Drops the entries of accounts not in `handled` (no longer configured nor discovered), except while an old
+    /// key they track is still within its retention period at `now`.
+    public mutating func prune(keeping handled: Set<ServiceAccountName>, now: Date) {
+        let names = Set(handled.map(\.samAccountName))
+        accounts = accounts.filter { name, entry in
+            names.contains(name) || entry.retainedUntil.values.contains { $0 > now }
+        }
+    }
 }
