@@ -291,6 +291,16 @@ sys.exit(0 if ok else 1)' "$work/journal.json"
     check "journalctl -x shows the catalog's explanation" \
         bash -c "on_host journalctl -u gmsa-keytabd.service -x --no-pager | grep -q 'The file was replaced atomically'"
 
+    # --- a keytab deleted by a careless admin comes back -------------------------------------------------------
+    rm "$ROOT/var/lib/gmsa-keytabd/msa-web.keytab"
+    check "a deleted keytab is repaired, as root:www-data 0640, within a tick and a read" \
+        wait_for 15 bash -c "[[ \$(ownership /var/lib/gmsa-keytabd/msa-web.keytab) == 'root:www-data 640' ]]"
+    check "the journal says 'keytab repaired' with its MESSAGE_ID" \
+        wait_for 5 bash -c "on_host journalctl -u gmsa-keytabd.service -o json --no-pager MESSAGE_ID=e7a2c94f1b3d4d8e9f60a5b7c2d1e348 |
+            grep -q 'keytab repaired (it was deleted)'"
+    check "www-data authenticates with the repaired keytab" \
+        on_host runuser -u www-data -- env KRB5CCNAME=MEMORY: kinit -k -t /var/lib/gmsa-keytabd/msa-web.keytab "msa-web\$@$LAB_REALM"
+
     # --- reload: a new account ----------------------------------------------------------------------------------
     write_config '[[account]]' 'name = "msa-daily$"' 'keytab = "/var/lib/gmsa-keytabd/msa-daily.keytab"'
     check "systemctl reload succeeds" on_host systemctl reload gmsa-keytabd.service

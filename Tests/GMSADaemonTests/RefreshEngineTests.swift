@@ -54,6 +54,15 @@ import Testing
         #expect(saved.contains("\"consecutiveFailures\" : 1"))
     }
 
+    @Test func aStartRemovesWhatAKilledWriterLeftBesideTheKeytabs() throws {
+        let leftover = directory.file(".gmsa-keytabd.Xy12Zw")
+        try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: false)
+        FileManager.default.createFile(atPath: leftover + "/keytab", contents: Data("partial".utf8))
+        _ = try engine()
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(log.entries.contains { "\($0.message)".contains("removed 1 temporary directory left by an interrupted keytab write") })
+    }
+
     @Test func nothingIsReadBeforeTheRetryIsDue() throws {
         let engine = try engine()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
