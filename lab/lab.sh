@@ -7,7 +7,9 @@
 #
 # Env: LAB_KEEP=1 (keep the lab directory), LAB_EXTRA_GMSAS=N (also create
 # msa-bench-1..N), LAB_START_TIMEOUT=seconds (default 60), LAB_FULL_SAMBA=1
-# (also run smbd and winbindd).
+# (also run smbd and winbindd), LAB_DC2=1 (also join a second DC, dc2 on
+# 127.0.0.2, before COMMAND runs; lab-lib.sh's lab_dc_stop, lab_dc_start,
+# lab_dc_freeze and lab_dc_thaw act on dc1 or dc2).
 set -euo pipefail
 
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -15,7 +17,7 @@ LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 . "$LAB_SRC/lab-lib.sh"
 
 usage() {
-    sed -n '5,11s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
+    sed -n '5,13s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
     exit 2
 }
 
@@ -35,6 +37,8 @@ esac
 
 extra=${LAB_EXTRA_GMSAS:-0}
 [[ $extra =~ ^[0-9]+$ ]] || lab_die "LAB_EXTRA_GMSAS must be a number, got '$extra'"
+dc2=0
+[[ ${LAB_DC2:-0} != 1 ]] || dc2=1
 
 # ---------------------------------------------------------------------------
 # Outside: re-exec inside a private network + mount (+ UTS) namespace.
@@ -51,11 +55,15 @@ unset _GMSA_LAB_INNER
 # ---------------------------------------------------------------------------
 # Inside the namespace.
 t_start=$(lab_now)
+# Inside, LAB_DC2 is dc2's name (exported below) or unset.
+unset LAB_DC2
 
 REALM=COMPANY.TEST
 DOMAIN=company.test
 NETBIOS=COMPANY
 DC_HOST=dc1
+DC2_HOST=dc2
+DC2_ADDRESS=$(lab_dc_address dc2)
 BASE_DN=DC=company,DC=test
 HOST_NAME=linuxhost1
 ADMIN_PASSWORD=${LAB_ADMIN_PASSWORD:-Lab-Adm1n-Passw0rd}
@@ -94,6 +102,10 @@ cat >"$LAB/hosts" <<EOF
 127.0.0.1	$DC_HOST.$DOMAIN $DC_HOST
 127.0.0.1	$HOST_NAME.$DOMAIN $HOST_NAME
 EOF
+if ((dc2)); then
+    ip addr add "$DC2_ADDRESS/8" dev lo
+    printf '%s\t%s %s\n' "$DC2_ADDRESS" "$DC2_HOST.$DOMAIN" "$DC2_HOST" >>"$LAB/hosts"
+fi
 printf 'nameserver 127.0.0.1\nsearch %s\n' "$DOMAIN" >"$LAB/resolv.conf"
 mount --bind "$LAB/hosts" /etc/hosts
 mount --bind "$LAB/resolv.conf" /etc/resolv.conf
@@ -112,28 +124,38 @@ if ! samba-tool domain provision -s "$LAB/empty.conf" \
     tail -n 30 "$LAB/provision.log" >&2
     lab_die "provision failed (log: $LAB/provision.log)"
 fi
-mkdir -p "$LAB/dc1/run" "$LAB/dc1/log"
 # No DNS forwarding (provision copied our resolv.conf), everything under $LAB.
 # smbd (s3fs) and winbindd are not needed for LDAP/Kerberos/DNS and would
 # open log files under /var/log/samba; LAB_FULL_SAMBA=1 keeps them.
 services="-s3fs -winbindd"
 [[ ${LAB_FULL_SAMBA:-0} != 1 ]] || services=
-awk -v lab="$LAB/dc1" -v fqdn="$DC_HOST.$DOMAIN" -v services="$services" '
-    /^[[:space:]]*dns forwarder[[:space:]]*=/ { next }
-    { print }
-    /^\[global\]/ {
-        print "\tdns forwarder ="
-        print "\tdns hostname = " fqdn
-        print "\tlog file = " lab "/log/log.%m"
-        print "\tmax log size = 0"
-        if (services != "") print "\tserver services = " services
-        print "\tpid directory = " lab "/run"
-        print "\tncalrpc dir = " lab "/run/ncalrpc"
-        print "\twinbindd socket directory = " lab "/run/winbindd"
-        print "\tntp signd socket directory = " lab "/run/ntp_signd"
-        print "\tnmbd:socket dir = " lab "/run/nmbd"
-    }' "$LAB_SMB_CONF" >"$LAB_SMB_CONF.new"
-mv "$LAB_SMB_CONF.new" "$LAB_SMB_CONF"
+dc_settings() { # NAME: [global] settings of a lab DC, one "key = value" a line
+    local dir=$LAB/$1
+    printf '%s\n' "dns forwarder =" "dns hostname = $1.$DOMAIN" "log file = $dir/log/log.%m" "max log size = 0"
+    [[ -z $services ]] || printf '%s\n' "server services = $services"
+    printf '%s\n' "pid directory = $dir/run" "ncalrpc dir = $dir/run/ncalrpc" \
+        "winbindd socket directory = $dir/run/winbindd" \
+        "ntp signd socket directory = $dir/run/ntp_signd" "nmbd:socket dir = $dir/run/nmbd"
+}
+set_global() { # SMB_CONF: settings from stdin go first in [global], replacing the same keys
+    local settings
+    settings=$(cat)
+    LAB_SETTINGS=$settings awk '
+        function key(line) { sub(/=.*/, "", line); line = tolower(line); gsub(/[ \t]/, "", line); return line }
+        BEGIN { n = split(ENVIRON["LAB_SETTINGS"], set, "\n"); for (i = 1; i <= n; i++) drop[key(set[i])] = 1 }
+        /^[[:space:]]*\[/ { global = ($0 ~ /^[[:space:]]*\[global\]/) }
+        global && /=/ && (key($0) in drop) { next }
+        { print }
+        /^[[:space:]]*\[global\]/ { for (i = 1; i <= n; i++) print "\t" set[i] }
+        ' "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
+mkdir -p "$LAB/dc1/run" "$LAB/dc1/log"
+{
+    dc_settings "$DC_HOST"
+    # "interfaces = lo" would take dc2's address as well.
+    ((dc2 == 0)) || echo "interfaces = 127.0.0.1 ::1"
+} | set_global "$LAB_SMB_CONF"
 t_prov=$(lab_elapsed "$t0")
 
 # --- objects (offline, straight into sam.ldb, one python process) -----------
@@ -181,6 +203,8 @@ if ((extra > 0)); then
 fi
 
 # --- Kerberos client config -----------------------------------------------
+kdc2=
+((dc2 == 0)) || printf -v kdc2 '\n\t\tkdc = %s' "$DC2_ADDRESS"
 cat >"$LAB/krb5.conf" <<EOF
 [libdefaults]
 	default_realm = $REALM
@@ -192,7 +216,7 @@ cat >"$LAB/krb5.conf" <<EOF
 
 [realms]
 	$REALM = {
-		kdc = 127.0.0.1
+		kdc = 127.0.0.1$kdc2
 		admin_server = 127.0.0.1
 	}
 
@@ -212,6 +236,74 @@ t_samba=$(lab_elapsed "$t0")
 printf '%s\n' "$ADMIN_PASSWORD" | kinit "Administrator@$REALM" >"$LAB/kinit-admin.log" 2>&1 ||
     lab_die "kinit Administrator failed: $(cat "$LAB/kinit-admin.log")"
 
+# --- second DC (LAB_DC2=1) ----------------------------------------------------
+# has_spn SAM_LDB: the DB (read directly) has dc2's ldap/ SPN.
+has_spn() {
+    ldbsearch -H "$1" "(servicePrincipalName=ldap/$DC2_HOST.$DOMAIN)" dn 2>/dev/null | grep -q '^dn: '
+}
+if ((dc2)); then
+    t0=$(lab_now)
+    mkdir -p "$LAB/dc2/run" "$LAB/dc2/log"
+    # The join writes these settings to dc2's smb.conf; the paths keep the
+    # join itself from writing /var/log/samba and /run/samba.
+    join_opts=()
+    while IFS= read -r setting; do join_opts+=("--option=$setting"); done < <(
+        dc_settings "$DC2_HOST"
+        printf '%s\n' "netbios name = ${DC2_HOST^^}" "interfaces = $DC2_ADDRESS" "bind interfaces only = yes"
+    )
+    if ! samba-tool domain join "$DOMAIN" DC -s "$LAB/empty.conf" \
+        -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
+        --targetdir="$LAB/dc2" --dns-backend=SAMBA_INTERNAL "${join_opts[@]}" \
+        >"$LAB/dc2-join.log" 2>&1; then
+        tail -n 30 "$LAB/dc2-join.log" >&2
+        lab_die "joining dc2 failed (log: $LAB/dc2-join.log)"
+    fi
+    # The same settings as dc1's (the join rewrote some), and the functional
+    # level: without it samba refuses to start ("'ad dc functional level' maps
+    # to 4, which is less than the domain functional level of 7").
+    {
+        dc_settings "$DC2_HOST"
+        echo "ad dc functional level = 2016"
+    } | set_global "$LAB/dc2/etc/smb.conf"
+    t_join=$(lab_elapsed "$t0")
+
+    t1=$(lab_now)
+    lab_dc_start dc2 || exit 1
+    t_dc2_start=$(lab_elapsed "$t1")
+
+    t1=$(lab_now)
+    # dc2 adds its ldap/ SPNs (samba_spnupdate, at startup) to its own DB only;
+    # until dc1 has them, the KDC on 127.0.0.1 answers "Server not found in
+    # Kerberos database" for ldap/dc2. Pull them into dc1 now instead of waiting
+    # for the KCC (the remote form of the command fails with WERR_FILE_NOT_FOUND
+    # before the KCC has set up the link).
+    for ((i = 0; i < 300; i++)); do
+        has_spn "$LAB/dc2/private/sam.ldb" && break
+        sleep 0.1
+    done
+    if ! samba-tool drs replicate "$DC_HOST.$DOMAIN" "$DC2_HOST.$DOMAIN" "$BASE_DN" --local \
+        -s "$LAB_SMB_CONF" -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" \
+        >"$LAB/dc2-replicate.log" 2>&1 || ! has_spn "$LAB/dc1/private/sam.ldb"; then
+        tail -n 20 "$LAB/dc2-replicate.log" >&2
+        lab_die "dc1 did not get dc2's ldap/ SPN from dc2 (log: $LAB/dc2-replicate.log)"
+    fi
+    # samba_dnsupdate skips loopback addresses, so dc2 registers no DNS records
+    # by itself: register them once in dc1's zone (over RPC), the way a DC
+    # does, without the A records for the domain, gc._msdcs and the DNS zone
+    # partitions (dc1 has none either). dc2's DNS gets them by replication.
+    awk '{ t = $1; sub(/^\$\{IF_[A-Z_]+\}/, "", t) }
+        t == "AAAA" || (t == "A" && $2 != "${HOSTNAME}") { next }
+        { print }' "$LAB/dc2/private/dns_update_list" >"$LAB/dc2/dns_update_list"
+    if ! samba_dnsupdate -s "$LAB/dc2/etc/smb.conf" --use-samba-tool --current-ip="$DC2_ADDRESS" \
+        --rpc-server-ip=127.0.0.1 --update-list="$LAB/dc2/dns_update_list" --fail-immediately \
+        >"$LAB/dc2-dnsupdate.log" 2>&1; then
+        tail -n 20 "$LAB/dc2-dnsupdate.log" >&2
+        lab_die "registering dc2 in DNS failed (log: $LAB/dc2-dnsupdate.log)"
+    fi
+    t_dc2_repl=$(lab_elapsed "$t1")
+    t_dc2=$(lab_elapsed "$t0")
+fi
+
 export LAB_REALM=$REALM
 export LAB_DOMAIN=$DOMAIN
 export LAB_DC=$DC_HOST.$DOMAIN
@@ -221,19 +313,30 @@ export LAB_HOST_PRINCIPAL="$HOST_NAME\$"
 export LAB_ADMIN_PASSWORD=$ADMIN_PASSWORD
 export LAB_SAM_LDB=$LAB/dc1/private/sam.ldb
 export LAB_SRC
+env_vars=(LAB_DIR LAB_SRC LAB_REALM LAB_DOMAIN LAB_DC LAB_BASE_DN LAB_HOST_KEYTAB
+    LAB_HOST_PRINCIPAL LAB_ADMIN_PASSWORD LAB_SAM_LDB LAB_SMB_CONF KRB5_CONFIG KRB5CCNAME)
+if ((dc2)); then
+    export LAB_DC2=$DC2_HOST.$DOMAIN
+    export LAB_DC2_ADDRESS=$DC2_ADDRESS
+    export LAB_DC2_SMB_CONF=$LAB/dc2/etc/smb.conf
+    env_vars+=(LAB_DC2 LAB_DC2_ADDRESS LAB_DC2_SMB_CONF)
+fi
 
 # For lab-faketime.sh and for debugging from another terminal:
 #   nsenter -t "$(cat $LAB/lab.pid)" --net --mount --uts bash, then . $LAB/env.sh
 echo "$$" >"$LAB/lab.pid"
 {
-    for v in LAB_DIR LAB_SRC LAB_REALM LAB_DOMAIN LAB_DC LAB_BASE_DN LAB_HOST_KEYTAB \
-        LAB_HOST_PRINCIPAL LAB_ADMIN_PASSWORD LAB_SAM_LDB LAB_SMB_CONF KRB5_CONFIG KRB5CCNAME; do
+    for v in "${env_vars[@]}"; do
         printf 'export %s=%q\n' "$v" "${!v}"
     done
 } >"$LAB/env.sh"
 
-printf 'lab: ready in %ss (provision %ss, objects %ss, extra gMSAs %d in %ss, samba start %ss) LAB_DIR=%s\n' \
-    "$(lab_elapsed "$t_start")" "$t_prov" "$t_obj" "$extra" "$t_extra" "$t_samba" "$LAB" >&2
+t_dc2_info=
+if ((dc2)); then
+    t_dc2_info=", dc2 ${t_dc2}s (join ${t_join}s, start ${t_dc2_start}s, SPN replication + DNS ${t_dc2_repl}s)"
+fi
+printf 'lab: ready in %ss (provision %ss, objects %ss, extra gMSAs %d in %ss, samba start %ss%s) LAB_DIR=%s\n' \
+    "$(lab_elapsed "$t_start")" "$t_prov" "$t_obj" "$extra" "$t_extra" "$t_samba" "$t_dc2_info" "$LAB" >&2
 
 # --- run -------------------------------------------------------------------
 if [[ $mode == shell ]]; then
