@@ -184,8 +184,10 @@ public final class RefreshEngine {
             logger.warning(
                 "\(message)", metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
             repairing[target.name] = change
+            // Retention deadlines stay: the repair keeps an old key only while it is still in the file and
+            // within its deadline, so a key the file lost is simply not written back, and one it kept is not
+            // given a new retention period.
             accountState.keytabFingerprint = nil
-            if contentLost { accountState.retainedUntil = [:] }
             accountState.nextFetch = now
             state[target.name] = accountState
         }

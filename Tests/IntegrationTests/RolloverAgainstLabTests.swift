@@ -60,7 +60,9 @@ struct RolloverAgainstLabTests {
     /// Starts the daemon under the DC's offset and waits until `done` holds for its state.
     func runDaemon(until done: (AccountState) -> Bool, timeout: TimeInterval, _ comment: String) throws {
         let daemon = try BackgroundProcess(
-            "/usr/bin/env", [faketime, "exec", ProgramRun.gmsaKeytabd, "run", "-c", config, "--log-target", "stderr"],
+            // NO_FAKE_STAT: file times stay real. Faked, the keytab's mtime would differ between two daemons run
+            // under different offsets, and the daemon would take its own keytab for one changed behind its back.
+            "/usr/bin/env", ["NO_FAKE_STAT=1", faketime, "exec", ProgramRun.gmsaKeytabd, "run", "-c", config, "--log-target", "stderr"],
             outputFile: directory.file("daemon-\(UUID().uuidString).out"))
         let account = try ServiceAccountName("msa-daily$")
         let reached = eventually(timeout: timeout) {
