@@ -11,6 +11,8 @@ extension ExitCode {
     static let softwareError = ExitCode(70)
     /// EX_CANTCREAT: an output file could not be written.
     static let cannotCreate = ExitCode(73)
+    /// EX_TEMPFAIL: try again later (the daemon did not answer; sync: the daemon is running).
+    static let temporaryFailure = ExitCode(75)
     /// EX_CONFIG: the configuration is invalid.
     static let configurationError = ExitCode(78)
 }

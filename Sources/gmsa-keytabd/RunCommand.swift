@@ -48,14 +48,21 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = options.load()
         let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
         let engine: RefreshEngine
+        let lock: StateDirectoryLock
         do {
             engine = try RefreshEngine(configuration: configuration, logger: logger)
+            lock = try Self.lock(configuration.daemon.stateDirectory, request: request, logger: logger)
             try request.writePID()
+        } catch let error as ExitCode {
+            throw error
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.cannotCreate
         }
-        defer { request.removePID() }
+        defer {
+            request.removePID()
+            withExtendedLifetime(lock) {}
+        }
 
         let path = options.config
         let loader = options.loader
@@ -64,5 +71,18 @@ struct RunCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// The state directory's lock, for the daemon's lifetime. Another daemon holding it is an error; a `sync`
+    /// holding it is waited for (it takes seconds).
+    static func lock(_ stateDirectory: String, request: RefreshRequest, logger: Logger) throws -> StateDirectoryLock {
+        if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: false) { return lock }
+        if let pid = request.runningPID() {
+            logger.critical("another gmsa-keytabd daemon (pid \(pid)) runs with the state directory \(stateDirectory); not starting a second")
+            throw ExitCode.temporaryFailure
+        }
+        logger.notice("waiting for 'gmsa-keytabd sync' to finish with \(stateDirectory)")
+        guard let lock = try StateDirectoryLock.acquire(stateDirectory, wait: true) else { throw ExitCode.temporaryFailure }
+        return lock
     }
 }

@@ -15,7 +15,8 @@ struct SyncCommand: ParsableCommand {
             sealed LDAP connection and rewrites its keytab if the keys changed. Prints one line per account.
 
             Exit status: 0 every keytab is current, 1 some account failed (the others were still synced), \
-            69 no domain controller could be used, 78 configuration error.
+            69 no domain controller could be used, 75 the daemon is running (use 'gmsa-keytabd refresh'), \
+            78 configuration error. A second sync waits for the first.
             """
     )
 
@@ -33,17 +34,19 @@ struct SyncCommand: ParsableCommand {
         } catch {
             exitWithError(error.message, .softwareError)
         }
-        let domain: DomainConnection
-        do {
-            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: counters)
-        } catch {
-            exitWithError("\(error.message)\nno keytab was changed", .unavailable)
-        }
         let store = StateStore(path: configuration.daemon.stateFile)
         do {
             try store.prepareDirectory()
         } catch {
             exitWithError(error.message, .cannotCreate)
+        }
+        let lock = Self.lock(configuration.daemon.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let domain: DomainConnection
+        do {
+            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: counters)
+        } catch {
+            exitWithError("\(error.message)\nno keytab was changed", .unavailable)
         }
         var (state, warning) = store.load()
         if let warning { FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(warning)\n".utf8)) }
@@ -67,6 +70,25 @@ struct SyncCommand: ParsableCommand {
         }
         if !reports.allSatisfy(\.isHealthy) {
             throw ExitCode.failure
+        }
+    }
+
+    /// The state directory's lock: refused while the daemon runs (it keeps the keytabs itself), waited for
+    /// while another `sync` holds it.
+    static func lock(_ stateDirectory: String) -> StateDirectoryLock {
+        do {
+            if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: false) { return lock }
+            if let pid = RefreshRequest(stateDirectory: stateDirectory).runningPID() {
+                exitWithError(
+                    "the gmsa-keytabd daemon (pid \(pid)) is running and keeps these keytabs current; "
+                        + "'gmsa-keytabd refresh [ACCOUNT...]' has it read accounts now. No keytab was changed",
+                    .temporaryFailure)
+            }
+            FileHandle.standardError.write(Data("gmsa-keytabd: waiting for another 'gmsa-keytabd sync' on \(stateDirectory) to finish\n".utf8))
+            if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: true) { return lock }
+            exitWithError("cannot lock the state directory \(stateDirectory)", .cannotCreate)
+        } catch {
+            exitWithError(error.message, .cannotCreate)
         }
     }
 }
