@@ -31,8 +31,9 @@ deps:
 	lab/install-deps.sh
 
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
-# integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock, so it gets
-# a lab of its own. Then the package on a clean host.
+# integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
+# failover tests stop and freeze dc1 of a lab with two DCs, so each gets a lab of its own. Then the package
+# on a clean host.
 test: deps
 	$(MAKE) swift-test
 	$(MAKE) test-host
@@ -41,6 +42,7 @@ swift-test:
 	$(SWIFT) build --build-tests
 	lab/lab.sh run -- $(SWIFT) test --skip-build
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
+	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 deb: build
 	@packaging/build-deb.sh $(BINARY) dist
