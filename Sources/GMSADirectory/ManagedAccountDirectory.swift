@@ -51,11 +51,12 @@ public struct ManagedAccountDirectory {
         return found
     }
 
-    /// Every gMSA in the domain, readable or not.
-    public func discover() throws(DirectoryError) -> [ManagedAccount] {
+    /// Every gMSA in the domain but the `excluded` ones, readable or not. Excluded accounts are never read: a
+    /// password read after expiry makes the DC store the rollover of an account this host was told to leave alone.
+    public func discover(excluding excluded: Set<ServiceAccountName> = []) throws(DirectoryError) -> [ManagedAccount] {
         let names = try connection.search(
             base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts, attributes: ["sAMAccountName"]
-        ).compactMap { Self.account(from: $0)?.name }
+        ).compactMap { Self.account(from: $0)?.name }.filter { !excluded.contains($0) }
         return try read(names).values.sorted { $0.name < $1.name }
     }
 

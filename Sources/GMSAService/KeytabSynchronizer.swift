@@ -40,8 +40,9 @@ public struct KeytabSynchronizer {
     ) throws(DirectoryError) -> (accounts: [(target: AccountTarget, account: ManagedAccount?)], unreadable: [ManagedAccount]) {
         var known: [ServiceAccountName: ManagedAccount] = [:]
         var discovered: [ManagedAccount] = []
-        if configuration.discovery != nil {
-            discovered = try directory.discover()
+        if let discovery = configuration.discovery {
+            // Configured accounts are read even when excluded from discovery: the [[account]] block wins.
+            discovered = try directory.discover(excluding: discovery.exclude.subtracting(configuration.accounts.map(\.name)))
             for account in discovered { known[account.name] = account }
         } else if !configuration.accounts.isEmpty {
             known = try directory.read(configuration.accounts.map(\.name))
