@@ -17,15 +17,8 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
 # shellcheck source=lab-lib.sh
 . "$HERE/lab-lib.sh"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'ok:   %s\n' "$*"; }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=test-lib.sh
+. "$HERE/test-lib.sh"
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "failover-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; }; }
@@ -141,5 +134,4 @@ kill "$DAEMON" 2>/dev/null
 wait "$DAEMON" 2>/dev/null
 DAEMON=
 
-printf '%d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+test_summary

@@ -27,16 +27,8 @@ die() { printf 'host-test: ERROR: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N | cut -c1-13; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'ok:   %s\n' "$*"; }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: pass when COMMAND succeeds.
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=test-lib.sh
+. "$HERE/test-lib.sh"
 
 # ===========================================================================================================
 # Outside the lab: the rootfs and the package.
@@ -394,8 +386,7 @@ for line in open(sys.argv[1]):
     shutdown_host
     trap - EXIT
     log "host test inside the lab took $(elapsed "$t_start")s"
-    printf '%d passed, %d failed\n' "$passed" "$failed"
-    ((failed == 0))
+    test_summary
 }
 
 # ===========================================================================================================

@@ -15,19 +15,7 @@ struct StateLockTests {
         state = directory.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
         config = directory.file("gmsa-keytabd.toml")
-        let text = """
-            [domain]
-            realm = "UNREACHABLE.TEST"
-            servers = ["127.0.0.1"]
-            [host]
-            keytab = "\(directory.file("missing-host.keytab"))"
-            [daemon]
-            state_directory = "\(state)"
-            [[account]]
-            name = "msa-web$"
-            keytab = "\(directory.file("msa-web.keytab"))"
-            """
-        FileManager.default.createFile(atPath: config, contents: Data(text.utf8))
+        FileManager.default.createFile(atPath: config, contents: Data(UnreachableDomain.configuration(in: directory).utf8))
     }
 
     /// Another process holding the state directory's lock for `seconds`.

@@ -16,18 +16,7 @@ import Testing
 
     init() throws {
         directory = try TemporaryDirectory()
-        let text = """
-            [domain]
-            realm = "UNREACHABLE.TEST"
-            servers = ["127.0.0.1"]
-            [host]
-            keytab = "\(directory.file("missing-host.keytab"))"
-            [daemon]
-            state_directory = "\(directory.file("state"))"
-            [[account]]
-            name = "msa-web$"
-            keytab = "\(directory.file("msa-web.keytab"))"
-            """
+        let text = UnreachableDomain.configuration(in: directory)
         configuration = try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
     }
 
@@ -104,18 +93,8 @@ import Testing
     }
 
     func configuration(accounts: [String]) throws -> Configuration {
-        let blocks = accounts.map { "[[account]]\nname = \"\($0)$\"\nkeytab = \"\(directory.file("\($0).keytab"))\"\n" }
-        let text = """
-            [domain]
-            realm = "UNREACHABLE.TEST"
-            servers = ["127.0.0.1"]
-            [host]
-            keytab = "\(directory.file("missing-host.keytab"))"
-            [daemon]
-            state_directory = "\(directory.file("state"))"
-
-            """ + blocks.joined()
-        return try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
+        try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil })
+            .parse(UnreachableDomain.configuration(in: directory, accounts: accounts), path: "test.toml")
     }
 
     /// An engine for `accounts`, with `seed` as the state file's entry for msa-web$.
@@ -220,18 +199,7 @@ import Testing
 
     @Test func theStateFileIsRewrittenOnlyWhenTheStateChanged() throws {
         let directory = try TemporaryDirectory()
-        let text = """
-            [domain]
-            realm = "UNREACHABLE.TEST"
-            servers = ["127.0.0.1"]
-            [host]
-            keytab = "\(directory.file("missing-host.keytab"))"
-            [daemon]
-            state_directory = "\(directory.file("state"))"
-            [[account]]
-            name = "msa-web$"
-            keytab = "\(directory.file("msa-web.keytab"))"
-            """
+        let text = UnreachableDomain.configuration(in: directory)
         let configuration = try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
         let engine = try RefreshEngine(configuration: configuration, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let now = Date(timeIntervalSince1970: 1_800_000_000)
