@@ -116,7 +116,7 @@ struct CheckCommand: ParsableCommand {
             return 0
         }
         for directory in blocked {
-            print("systemd unit: CANNOT WRITE \(directory): \(ServiceSandbox.dropIn(for: directory))")
+            print("systemd unit: CANNOT WRITE \(directory): \(KeytabWriter.readOnlyHint(directory: directory))")
         }
         return blocked.count
     }

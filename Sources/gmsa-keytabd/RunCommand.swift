@@ -50,8 +50,10 @@ struct RunCommand: AsyncParsableCommand {
         let engine: RefreshEngine
         let lock: StateDirectoryLock
         do {
-            engine = try RefreshEngine(configuration: configuration, logger: logger)
+            // The lock first: a sync that is saving the state finishes before the engine loads it.
+            try StateStore(path: configuration.daemon.stateFile).prepareDirectory()
             lock = try Self.lock(configuration.daemon.stateDirectory, request: request, logger: logger)
+            engine = try RefreshEngine(configuration: configuration, logger: logger)
             try request.writePID()
         } catch let error as ExitCode {
             throw error

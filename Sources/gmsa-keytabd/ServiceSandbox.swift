@@ -1,5 +1,4 @@
 import Foundation
-import GMSAKerberos
 
 /// What the installed systemd unit lets the daemon write, for `check`.
 ///
@@ -40,11 +39,6 @@ struct ServiceSandbox {
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             return directory == base || directory.hasPrefix(base + "/") || base.isEmpty
         }
-    }
-
-    /// The fix for a directory the unit cannot write.
-    static func dropIn(for directory: String) -> String {
-        KeytabWriter.readOnlyHint(directory: directory)
     }
 
     private static func run(_ program: String, _ arguments: [String]) -> String? {
