@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Bytes that must never be printed: a password, a blob or a key.
 ///
 /// The storage is zeroed when the last reference goes away. `description` and `debugDescription` show only
@@ -38,18 +42,10 @@ public final class SecretBytes: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(storage))
     }
 
-    /// Lowercase hexadecimal. Only for tests comparing against published known-answer vectors.
-    public func hexForKnownAnswerTest() -> String {
-        storage.map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
-    }
-
+    /// `explicit_bzero`: unlike plain stores right before `deallocate`, the compiler may not drop it.
     private static func wipe(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
-        for index in buffer.indices {
-            buffer[index] = 0
-        }
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        explicit_bzero(base, buffer.count)
     }
 }
 
