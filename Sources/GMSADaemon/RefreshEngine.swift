@@ -172,9 +172,9 @@ public final class RefreshEngine {
                 state[target.name] = accountState
                 continue
             }
+            guard let recorded = accountState.keytabFingerprint else { continue }
             let onDisk = KeytabFingerprint(path: target.keytab)
-            guard let recorded = accountState.keytabFingerprint, let change = KeytabFingerprint.change(from: recorded, to: onDisk)
-            else { continue }
+            guard let change = KeytabFingerprint.change(from: recorded, to: onDisk) else { continue }
             var message = "\(target.name): keytab \(target.keytab) was \(change) by something else; reading the account again to repair it"
             let contentLost = !recorded.hasSameContent(as: onDisk)
             if contentLost, !accountState.retainedUntil.isEmpty {

@@ -23,6 +23,30 @@ public final class StateDirectoryLock: @unchecked Sendable {
         public var description: String { message }
     }
 
+    /// What ``take(_:runningDaemon:waiting:)`` got.
+    public enum Outcome {
+        case acquired(StateDirectoryLock)
+        /// A daemon with this pid holds the lock: it keeps the keytabs itself.
+        case daemonRunning(pid_t)
+    }
+
+    /// Takes the lock on `directory` (which must exist). While the daemon whose pid `runningDaemon` finds holds
+    /// it, returns that pid without waiting; while another process holds it (a `sync`), calls `waiting` once
+    /// and waits for it: a pass takes seconds.
+    public static func take(
+        _ directory: String,
+        runningDaemon: () -> pid_t?,
+        waiting: () -> Void
+    ) throws(Failure) -> Outcome {
+        if let lock = try acquire(directory, wait: false) { return .acquired(lock) }
+        if let pid = runningDaemon() { return .daemonRunning(pid) }
+        waiting()
+        guard let lock = try acquire(directory, wait: true) else {
+            throw Failure(message: "cannot lock the state directory \(directory)")
+        }
+        return .acquired(lock)
+    }
+
     /// Takes the lock on `directory` (which must exist); `nil` when another process holds it and `wait` is false.
     public static func acquire(_ directory: String, wait: Bool) throws(Failure) -> StateDirectoryLock? {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

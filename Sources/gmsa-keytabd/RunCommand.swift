@@ -78,13 +78,15 @@ struct RunCommand: AsyncParsableCommand {
     /// The state directory's lock, for the daemon's lifetime. Another daemon holding it is an error; a `sync`
     /// holding it is waited for (it takes seconds).
     static func lock(_ stateDirectory: String, request: RefreshRequest, logger: Logger) throws -> StateDirectoryLock {
-        if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: false) { return lock }
-        if let pid = request.runningPID() {
+        let outcome = try StateDirectoryLock.take(
+            stateDirectory, runningDaemon: request.runningPID,
+            waiting: { logger.notice("waiting for 'gmsa-keytabd sync' to finish with \(stateDirectory)") })
+        switch outcome {
+        case .acquired(let lock):
+            return lock
+        case .daemonRunning(let pid):
             logger.critical("another gmsa-keytabd daemon (pid \(pid)) runs with the state directory \(stateDirectory); not starting a second")
             throw ExitCode.temporaryFailure
         }
-        logger.notice("waiting for 'gmsa-keytabd sync' to finish with \(stateDirectory)")
-        guard let lock = try StateDirectoryLock.acquire(stateDirectory, wait: true) else { throw ExitCode.temporaryFailure }
-        return lock
     }
 }

@@ -76,19 +76,25 @@ struct SyncCommand: ParsableCommand {
     /// The state directory's lock: refused while the daemon runs (it keeps the keytabs itself), waited for
     /// while another `sync` holds it.
     static func lock(_ stateDirectory: String) -> StateDirectoryLock {
+        let outcome: StateDirectoryLock.Outcome
         do {
-            if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: false) { return lock }
-            if let pid = RefreshRequest(stateDirectory: stateDirectory).runningPID() {
-                exitWithError(
-                    "the gmsa-keytabd daemon (pid \(pid)) is running and keeps these keytabs current; "
-                        + "'gmsa-keytabd refresh [ACCOUNT...]' has it read accounts now. No keytab was changed",
-                    .temporaryFailure)
-            }
-            FileHandle.standardError.write(Data("gmsa-keytabd: waiting for another 'gmsa-keytabd sync' on \(stateDirectory) to finish\n".utf8))
-            if let lock = try StateDirectoryLock.acquire(stateDirectory, wait: true) { return lock }
-            exitWithError("cannot lock the state directory \(stateDirectory)", .cannotCreate)
+            outcome = try StateDirectoryLock.take(
+                stateDirectory, runningDaemon: RefreshRequest(stateDirectory: stateDirectory).runningPID,
+                waiting: {
+                    FileHandle.standardError.write(
+                        Data("gmsa-keytabd: waiting for another 'gmsa-keytabd sync' on \(stateDirectory) to finish\n".utf8))
+                })
         } catch {
             exitWithError(error.message, .cannotCreate)
+        }
+        switch outcome {
+        case .acquired(let lock):
+            return lock
+        case .daemonRunning(let pid):
+            exitWithError(
+                "the gmsa-keytabd daemon (pid \(pid)) is running and keeps these keytabs current; "
+                    + "'gmsa-keytabd refresh [ACCOUNT...]' has it read accounts now. No keytab was changed",
+                .temporaryFailure)
         }
     }
 }
