@@ -83,6 +83,11 @@ let package = Package(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
         ),
+        // The synchronizer's parts (planner, kvno confirmer, lookup) with canned directory data.
+        .testTarget(
+            name: "GMSAServiceTests",
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "GMSATestSupport"]
+        ),
         .testTarget(
             name: "GMSADaemonTests",
             dependencies: [

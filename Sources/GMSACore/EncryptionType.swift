@@ -7,7 +7,7 @@ public enum EncryptionType: Int32, Sendable, Hashable, CaseIterable, CustomStrin
     case rc4HMAC = 23
 
     /// AES256 + AES128 + RC4: what a DC may use when `msDS-SupportedEncryptionTypes` is not set
-    /// (gmsa-facts.md §2: Samba issued RC4 tickets then, so RC4 stays in unless the admin opts out).
+    /// (docs/protocol.md §2 "Password to keys": Samba issued RC4 tickets then, so RC4 stays in unless the admin opts out).
     public static let defaultSet: [EncryptionType] = [.aes256CTSHMACSHA196, .aes128CTSHMACSHA196, .rc4HMAC]
 
     /// The canonical MIT name.

@@ -1,6 +1,6 @@
 /// What one account's keytab holds: every principal name × every key version × every encryption type.
 ///
-/// Keys belong to the account, not to a name (gmsa-facts.md §3), so the same keys appear under
+/// Keys belong to the account, not to a name (docs/protocol.md §3 "Principals"), so the same keys appear under
 /// `name$@REALM` and under each SPN.
 public struct KeytabLayout: Sendable {
     /// One password and the key version number it has (or will have) in the directory.
@@ -44,7 +44,7 @@ public struct KeytabLayout: Sendable {
     /// The salt every key of this account is derived with.
     public var salt: String { KerberosSalt.computerAccount(account, realm: realm) }
 
-    /// Key versions for a blob read when the directory showed kvno `currentKeyVersion` (gmsa-facts.md §4).
+    /// Key versions for a blob read when the directory showed kvno `currentKeyVersion` (docs/protocol.md §4 "Key versions and the rollover").
     ///
     /// Normally the current password is at K and the previous one, when the blob has it, at K − 1. Inside the
     /// 5 minutes before a change (``ManagedPasswordBlob/isInsideChangeWindow``) the DC already hands out the

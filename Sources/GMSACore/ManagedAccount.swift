@@ -2,7 +2,7 @@
 public struct ManagedAccount: Sendable {
     public var name: ServiceAccountName
     public var distinguishedName: String
-    /// `msDS-KeyVersionNumber`; the reply that triggers a rollover still shows the old one (gmsa-facts.md §4).
+    /// `msDS-KeyVersionNumber`; the reply that triggers a rollover still shows the old one (docs/protocol.md §4 "Key versions and the rollover").
     public var keyVersion: UInt32?
     public var servicePrincipalNames: [String]
     /// `msDS-SupportedEncryptionTypes`, when set.

@@ -1,6 +1,6 @@
 /// One gMSA password as the DC hands it out: UTF-16LE code units, not necessarily valid UTF-16.
 ///
-/// Real passwords are 256 bytes and contain lone surrogates (gmsa-facts.md §1), so they must never go
+/// Real passwords are 256 bytes and contain lone surrogates (docs/protocol.md §1 "The blob"), so they must never go
 /// through a UTF-16 decoder that rejects or repairs them silently. RC4 keys are computed from
 /// ``utf16LittleEndian`` as is; AES keys from ``mungedUTF8()``.
 public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible {
@@ -13,7 +13,7 @@ public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible {
         self.utf16LittleEndian = utf16LittleEndian
     }
 
-    /// The password in UTF-8 by Samba's UTF-16 "munged" rule (gmsa-facts.md §2), as Windows uses it for
+    /// The password in UTF-8 by Samba's UTF-16 "munged" rule (docs/protocol.md §2 "Password to keys"), as Windows uses it for
     /// AES string-to-key: NUL becomes U+0001, every unpaired surrogate becomes one U+FFFD, valid pairs
     /// become 4-byte sequences; no normalization.
     public func mungedUTF8() -> SecretBytes {

@@ -1,6 +1,6 @@
 /// A parsed `msDS-ManagedPassword` attribute value (MSDS-MANAGEDPASSWORD_BLOB, MS-ADTS 2.2.19).
 ///
-/// The parser is strict (gmsa-facts.md §1): it reads fields only through the offsets, never assumes
+/// The parser is strict (docs/protocol.md §1 "The blob"): it reads fields only through the offsets, never assumes
 /// alignment padding (real blobs have none), and rejects anything that is not exactly one well-formed blob
 /// with a ``ManagedPasswordBlobError`` instead of reading out of bounds.
 public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
@@ -42,7 +42,7 @@ public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         unchangedPasswordInterval = Self.duration(ticks: unchangedTicks)
     }
 
-    /// How long before a password change the DC already returns the next password (gmsa-facts.md §4).
+    /// How long before a password change the DC already returns the next password (docs/protocol.md §4 "Key versions and the rollover").
     public static let changeWindow: Duration = .seconds(300)
 
     /// Whether this reply came from the last 5 minutes before a change, when "current" is the next

@@ -136,13 +136,12 @@ public final class RefreshEngine {
 
         let currentTargets = targets
         watchKeytabs(currentTargets, now: now)
-        let dueFetch = currentTargets.filter { target in
-            guard let accountState = state[target.name], let next = accountState.nextFetch else { return true }
-            return next <= now || requested?.contains(target.name) == true
+        let schedule = synchronizer.schedule
+        let dueFetch = currentTargets.filter {
+            schedule.isFetchDue(state[$0.name], now: now, requested: requested?.contains($0.name) == true)
         }
         let dueProbe = currentTargets.filter { target in
-            guard !dueFetch.contains(where: { $0.name == target.name }), let next = state[target.name]?.nextProbe else { return false }
-            return next <= now
+            !dueFetch.contains(where: { $0.name == target.name }) && schedule.isProbeDue(state[target.name], now: now)
         }
         requested = nil
 
@@ -184,11 +183,7 @@ public final class RefreshEngine {
             logger.warning(
                 "\(message)", metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
             repairing[target.name] = change
-            // Retention deadlines stay: the repair keeps an old key only while it is still in the file and
-            // within its deadline, so a key the file lost is simply not written back, and one it kept is not
-            // given a new retention period.
-            accountState.keytabFingerprint = nil
-            accountState.nextFetch = now
+            synchronizer.schedule.recordKeytabBroken(in: &accountState, now: now)
             state[target.name] = accountState
         }
     }
@@ -212,7 +207,7 @@ public final class RefreshEngine {
             if fullPass { recordFullPassFailure(now: now) }
             let affected = fullPass ? targets : dueFetch + dueProbe
             for target in affected {
-                let report = synchronizer.fail(target, .failed, error.message, state: &state, now: now)
+                let report = synchronizer.fail(target, AccountFailure(.failed, error.message), state: &state, now: now)
                 log(report, server: nil)
             }
             if affected.isEmpty {
@@ -226,7 +221,7 @@ public final class RefreshEngine {
         var reports: [AccountReport] = []
         if fullPass {
             do {
-                let accounts = try sync.lookUp(domain.directory)
+                let accounts = try AccountLookup(configuration: configuration).accounts(in: domain.directory)
                 if configuration.discovery != nil {
                     discovered = accounts.filter { $0.target.discovered }.map(\.target.name)
                     lastDiscovery = now
@@ -238,7 +233,7 @@ public final class RefreshEngine {
                 fullPassFailures = 0
             } catch {
                 recordFullPassFailure(now: now)
-                reports = targets.map { sync.fail($0, .failed, error.message, state: &state, now: now) }
+                reports = targets.map { sync.fail($0, AccountFailure(.failed, error.message), state: &state, now: now) }
             }
         } else {
             var toFetch = dueFetch
@@ -257,19 +252,19 @@ public final class RefreshEngine {
 
     private func recordFullPassFailure(now: Date) {
         fullPassFailures += 1
-        fullPassRetryAt = RefreshPolicy(settings: configuration.daemon.refresh).retry(
-            now: now, failures: fullPassFailures, passwordExpiry: nil, random: random)
+        fullPassRetryAt = synchronizer.schedule.fullPassRetry(now: now, failures: fullPassFailures)
     }
 
     /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.
     private func probe(_ targets: [AccountTarget], directory: ManagedAccountDirectory, now: Date) -> [AccountTarget] {
-        let policy = RefreshPolicy(settings: configuration.daemon.refresh)
+        let schedule = synchronizer.schedule
         let seen: [ServiceAccountName: ManagedAccount]
         do {
             seen = try directory.probe(targets.map(\.name))
         } catch {
             for target in targets {
-                log(synchronizer.fail(target, .failed, "probe failed: \(error.message)", state: &state, now: now), server: nil)
+                let failure = AccountFailure(.failed, "probe failed: \(error.message)")
+                log(synchronizer.fail(target, failure, state: &state, now: now), server: nil)
             }
             return []
         }
@@ -280,7 +275,7 @@ public final class RefreshEngine {
                 changed.append(target)
                 continue
             }
-            if policy.probeNeedsFetch(
+            if schedule.policy.probeNeedsFetch(
                 state: accountState, keyVersion: account.keyVersion, servicePrincipalNames: account.servicePrincipalNames,
                 passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
             {
@@ -289,7 +284,7 @@ public final class RefreshEngine {
                     metadata: [JournalField.account: "\(target.name)"])
                 changed.append(target)
             } else {
-                accountState.nextProbe = policy.nextProbe(after: now)
+                schedule.recordUnchangedProbe(in: &accountState, now: now)
                 state[target.name] = accountState
             }
         }

@@ -26,7 +26,7 @@ public struct DirectoryOptions: Sendable {
 
 /// One bound LDAP connection to one domain controller, through libldap.
 ///
-/// Set up as gmsa-facts.md §5 requires: protocol v3, SASL GSSAPI with the host's Kerberos credentials
+/// Set up as docs/protocol.md §5 "Reading from the directory" requires: protocol v3, SASL GSSAPI with the host's Kerberos credentials
 /// (default ccache), NOCANON (no reverse lookup of the DC's name), referrals off, a confidentiality layer of
 /// at least `minssf` demanded before the bind and verified after it. libldap calls block: own a connection
 /// from one thread at a time.

@@ -7,7 +7,7 @@ extension KerberosContext {
     /// AES keys: RFC 3962 string-to-key through `krb5_c_string_to_key` over the munged UTF-8 password with
     /// the explicit computer-account `salt` (4096 iterations, libkrb5's default). RC4: MD4 over the raw
     /// UTF-16LE bytes through libkrb5's unkeyed RSA-MD4 checksum, because MIT's own arcfour string-to-key
-    /// converts from UTF-8 and gives wrong keys for passwords with lone surrogates (gmsa-facts.md §2).
+    /// converts from UTF-8 and gives wrong keys for passwords with lone surrogates (docs/protocol.md §2 "Password to keys").
     public func deriveKey(
         from password: ManagedPassword,
         encryptionType: EncryptionType,

@@ -8,6 +8,8 @@ public struct AccountTarget: Sendable {
     public var settings: Configuration.KeytabSettings
     /// Whether it came from `[discovery]` rather than an `[[account]]` block.
     public var discovered: Bool
+    /// Why its keytab must not be written (a discovered name made the template point at a protected file).
+    public var refusal: String?
 
     /// Owner and mode its keytab gets.
     public var fileOptions: KeytabFileOptions {
@@ -27,9 +29,31 @@ public struct AccountTarget: Sendable {
         guard let discovery = configuration.discovery else { return targets }
         for name in Set(names).sorted()
         where configuration.account(named: name) == nil && !discovery.exclude.contains(name) {
+            let keytab = discovery.keytab(for: name)
             targets.append(
-                AccountTarget(name: name, keytab: discovery.keytab(for: name), settings: discovery.settings, discovered: true))
+                AccountTarget(
+                    name: name, keytab: keytab, settings: discovery.settings, discovered: true,
+                    refusal: refusal(forDiscovered: keytab, protectedFiles: discovery.protectedFiles)))
         }
         return targets
+    }
+}
+
+extension AccountTarget {
+    /// Why a discovered account's keytab path (the template filled with its name) must not be written: it is
+    /// one of the protected files (same path, or the same file under another name) or a directory.
+    static func refusal(forDiscovered keytab: String, protectedFiles: [String: String]) -> String? {
+        let normalized = PathText.normalized(keytab)
+        let found = FileManagerLite.identity(keytab)
+        for (path, what) in protectedFiles.sorted(by: { $0.key < $1.key }) {
+            if PathText.normalized(path) == normalized || (found != nil && found?.isDirectory == false && FileManagerLite.identity(path) == found) {
+                return "the discovery template makes this account's keytab \(keytab), which is \(what); not written "
+                    + "(change [discovery] keytab or add the account to exclude)"
+            }
+        }
+        if found?.isDirectory == true {
+            return "the discovery template makes this account's keytab \(keytab), which is a directory; not written"
+        }
+        return nil
     }
 }

@@ -49,10 +49,10 @@ struct CheckCommand: ParsableCommand {
         let connection = domain.session.connection
         print("ldap: bound to \(connection.server) with SASL GSSAPI, security strength \(connection.securityStrength); naming context \(domain.session.namingContext)")
 
-        let inspections: [KeytabSynchronizer.Inspection]
+        let inspections: [AccountInspector.Inspection]
         let unreadable: [ManagedAccount]
         do {
-            (inspections, unreadable) = try KeytabSynchronizer(configuration: configuration, context: context)
+            (inspections, unreadable) = try AccountInspector(configuration: configuration, context: context)
                 .inspect(domain.directory, hostPrincipal: domain.credentials.principal)
         } catch {
             print("accounts: FAILED: \(error.message)")

@@ -42,6 +42,17 @@ public struct Configuration: Sendable, Equatable {
         public var encryptionTypes: [EncryptionType]?
         /// Further principal names to list the keys under, besides `name$@REALM` and the SPNs.
         public var extraPrincipals: [String]
+
+        public init(
+            mode: UInt32 = 0o600, owner: UInt32? = nil, group: UInt32? = nil, encryptionTypes: [EncryptionType]? = nil,
+            extraPrincipals: [String] = []
+        ) {
+            self.mode = mode
+            self.owner = owner
+            self.group = group
+            self.encryptionTypes = encryptionTypes
+            self.extraPrincipals = extraPrincipals
+        }
     }
 
     public struct Account: Sendable, Equatable {
@@ -71,6 +82,9 @@ public struct Configuration: Sendable, Equatable {
         public var settings: KeytabSettings
         /// Discovered accounts to leave alone.
         public var exclude: Set<ServiceAccountName>
+        /// Files no discovered account's keytab may be (path: what it is): the host keytab, this configuration
+        /// file, the state and pid files.
+        public var protectedFiles: [String: String] = [:]
 
         /// The keytab path of a discovered account.
         public func keytab(for account: ServiceAccountName) -> String {

@@ -192,7 +192,12 @@ public struct ConfigurationLoader: Sendable {
             let settings = try keytabSettings(
                 key: "discovery", owner: section.owner, group: section.group, mode: section.mode, enctypes: section.enctypes,
                 principals: nil, fail: fail)
-            discovery = Configuration.Discovery(keytabTemplate: template, settings: settings, exclude: exclude)
+            // A discovered account's name is only known at run time: its keytab is checked then, against these.
+            let protectedFiles = ProtectedFiles.list(
+                hostKeytab: hostKeytab, configuration: configurationPath, stateDirectory: stateDirectory)
+            discovery = Configuration.Discovery(
+                keytabTemplate: template, settings: settings, exclude: exclude,
+                protectedFiles: Dictionary(protectedFiles.map { ($0.path, $0.what) }, uniquingKeysWith: { first, _ in first }))
         }
 
         var refresh = RefreshSettings()

@@ -8,14 +8,19 @@ struct ProtectedFiles {
     let stateDirectory: String
     let identity: @Sendable (String) -> ConfigurationLoader.FileIdentity?
 
-    /// Why `keytab` cannot be an account's keytab, or `nil`.
-    func refusal(forKeytab keytab: String) -> String? {
-        let protected: [(path: String, what: String)] = [
+    /// The protected files and what each one is.
+    static func list(hostKeytab: String, configuration: String, stateDirectory: String) -> [(path: String, what: String)] {
+        [
             (hostKeytab, "the host keytab (host.keytab): a gMSA's keys there would replace the machine account's"),
             (configuration, "the configuration file"),
             (stateDirectory + "/state.json", "the daemon's state file"),
             (stateDirectory + "/gmsa-keytabd.pid", "the daemon's pid file"),
         ]
+    }
+
+    /// Why `keytab` cannot be an account's keytab, or `nil`.
+    func refusal(forKeytab keytab: String) -> String? {
+        let protected = Self.list(hostKeytab: hostKeytab, configuration: configuration, stateDirectory: stateDirectory)
         let normalized = PathText.normalized(keytab)
         let found = identity(keytab)
         for (path, what) in protected {

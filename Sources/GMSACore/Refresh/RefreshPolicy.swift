@@ -1,6 +1,6 @@
 import Foundation
 
-/// When to read each account's password, probe it, retry it and drop old keys (gmsa-facts.md §4).
+/// When to read each account's password, probe it, retry it and drop old keys (docs/protocol.md §4 "Key versions and the rollover").
 ///
 /// All deadlines are wall-clock instants: a rollover happens at a time of day, so after a clock step
 /// (NTP, suspend/resume) the schedule is simply re-evaluated against the new time. Pure: the clock and the

@@ -1,4 +1,4 @@
-/// The timing rules of the refresh schedule (gmsa-facts.md §4).
+/// The timing rules of the refresh schedule (docs/protocol.md §4 "Key versions and the rollover").
 public struct RefreshSettings: Sendable, Equatable {
     /// How long an old key stays in the keytab after it stopped being current: the longest ticket lifetime
     /// (10 h by default in AD) plus the allowed clock skew (5 min). Tickets issued with the old key stay valid

@@ -1,0 +1,137 @@
+import Foundation
+
+/// The one place that decides when each account is read, probed and retried, and records every outcome in its
+/// ``AccountState`` (the state file is this schedule's cache).
+///
+/// The time arithmetic is ``RefreshPolicy``'s; this type applies it. Nothing else sets `nextFetch`,
+/// `nextProbe` or the failure counters. Pure: the clock and the random source are passed in.
+public struct RefreshSchedule: Sendable {
+    public let policy: RefreshPolicy
+    let random: @Sendable (ClosedRange<Double>) -> Double
+
+    public init(
+        policy: RefreshPolicy,
+        random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) {
+        self.policy = policy
+        self.random = random
+    }
+
+    /// What a successful read of an account established.
+    public struct Success: Sendable {
+        /// The kvno the directory confirmed.
+        public var keyVersion: UInt32
+        /// The blob's time until the next password change, and whether the read was inside the change window.
+        public var queryInterval: Duration
+        public var insideWindow: Bool
+        public var servicePrincipalNames: [String]
+        public var passwordLastSet: Int64?
+        public var membershipFingerprint: String?
+        /// Key versions the keytab now holds, and the retained ones' deadlines.
+        public var keytabKeyVersions: [UInt32]
+        public var retainedUntil: [UInt32: Date]
+        /// The keytab file as it is now.
+        public var keytabFingerprint: KeytabFingerprint?
+
+        public init(
+            keyVersion: UInt32, queryInterval: Duration, insideWindow: Bool, servicePrincipalNames: [String],
+            passwordLastSet: Int64?, membershipFingerprint: String?, keytabKeyVersions: [UInt32],
+            retainedUntil: [UInt32: Date], keytabFingerprint: KeytabFingerprint?
+        ) {
+            self.keyVersion = keyVersion
+            self.queryInterval = queryInterval
+            self.insideWindow = insideWindow
+            self.servicePrincipalNames = servicePrincipalNames
+            self.passwordLastSet = passwordLastSet
+            self.membershipFingerprint = membershipFingerprint
+            self.keytabKeyVersions = keytabKeyVersions
+            self.retainedUntil = retainedUntil
+            self.keytabFingerprint = keytabFingerprint
+        }
+    }
+
+    // MARK: What is due
+
+    /// Whether the account's password is to be read now: never read, its read time has come, or an admin asked.
+    public func isFetchDue(_ state: AccountState?, now: Date, requested: Bool = false) -> Bool {
+        guard let state, let next = state.nextFetch else { return true }
+        return requested || next <= now
+    }
+
+    /// Whether the account is to be probed now (a cheap search that reads no password).
+    public func isProbeDue(_ state: AccountState?, now: Date) -> Bool {
+        guard let next = state?.nextProbe else { return false }
+        return next <= now
+    }
+
+    // MARK: Recording outcomes
+
+    /// Records a successful read: the next read just inside the next change window, or just after expiry.
+    public func recordSuccess(_ success: Success, keytab: String, in state: inout AccountState?, now: Date) {
+        var entry = state ?? AccountState(keytab: keytab)
+        let (expiry, nextFetch) = policy.afterFetch(
+            now: now, queryInterval: success.queryInterval, insideWindow: success.insideWindow, random: random)
+        entry.keytab = keytab
+        entry.keyVersion = success.keyVersion
+        entry.passwordExpiry = expiry
+        entry.nextFetch = nextFetch
+        entry.nextProbe = policy.nextProbe(after: now)
+        entry.lastSuccess = now
+        entry.lastAttempt = now
+        entry.lastError = nil
+        entry.consecutiveFailures = 0
+        entry.servicePrincipalNames = success.servicePrincipalNames
+        entry.passwordLastSet = success.passwordLastSet
+        entry.membershipFingerprint = success.membershipFingerprint
+        entry.retainedUntil = success.retainedUntil
+        entry.keytabKeyVersions = success.keytabKeyVersions
+        entry.keytabFingerprint = success.keytabFingerprint
+        state = entry
+    }
+
+    /// Records a failed read: exponential backoff with jitter (never long near a password change); no probe
+    /// until a read succeeds again.
+    public func recordFailure(_ detail: String, keytab: String, in state: inout AccountState?, now: Date) {
+        var entry = state ?? AccountState(keytab: keytab)
+        entry.lastAttempt = now
+        entry.lastError = detail
+        entry.consecutiveFailures = entry.consecutiveFailures &+ 1
+        entry.nextFetch = policy.retry(
+            now: now, failures: entry.consecutiveFailures, passwordExpiry: entry.passwordExpiry, random: random)
+        entry.nextProbe = nil
+        state = entry
+    }
+
+    /// Records a probe that found nothing changed.
+    public func recordUnchangedProbe(in state: inout AccountState, now: Date) {
+        state.nextProbe = policy.nextProbe(after: now)
+    }
+
+    /// Makes the account due now: its keytab is no longer what the daemon wrote. Retention deadlines stay, so a
+    /// key the file lost is not written back and one it kept gets no new retention period.
+    public func recordKeytabBroken(in state: inout AccountState, now: Date) {
+        state.keytabFingerprint = nil
+        state.nextFetch = now
+    }
+
+    /// Records that old keys were dropped after their retention period.
+    public func recordPruned(
+        expired: Set<UInt32>, keytabKeyVersions: [UInt32], keytabFingerprint: KeytabFingerprint?, in state: inout AccountState
+    ) {
+        state.retainedUntil = state.retainedUntil.filter { !expired.contains($0.key) }
+        state.keytabKeyVersions = keytabKeyVersions
+        state.keytabFingerprint = keytabFingerprint
+    }
+
+    /// Old keys could not be dropped (the keytab is unreadable or its directory full): they stay, and dropping
+    /// them is tried again at the next probe time.
+    public func recordPruneFailure(in state: inout AccountState, now: Date) {
+        let retry = policy.nextProbe(after: now)
+        state.retainedUntil = state.retainedUntil.mapValues { $0 <= now ? retry : $0 }
+    }
+
+    /// When to try a failed full pass (no DC, no host credentials) again, after `failures` in a row.
+    public func fullPassRetry(now: Date, failures: Int) -> Date {
+        policy.retry(now: now, failures: failures, passwordExpiry: nil, random: random)
+    }
+}
