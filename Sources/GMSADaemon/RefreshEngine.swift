@@ -30,6 +30,10 @@ public final class RefreshEngine {
     var fullPassFailures = 0
     /// Accounts being read again because something else broke their keytab, and what happened to it.
     var repairing: [ServiceAccountName: String] = [:]
+    /// `on_change` commands still running (polled every tick, never waited for), and accounts whose keytab
+    /// changed again while theirs ran (started once it ends).
+    var changeCommands: [(account: ServiceAccountName, arguments: [String], running: ChangeCommand.Running)] = []
+    var changeCommandsPending: Set<ServiceAccountName> = []
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
@@ -114,6 +118,14 @@ public final class RefreshEngine {
         }
     }
 
+    /// How long a pass may block before it counts as hung (and the watchdog may restart the daemon): every LDAP
+    /// step is bounded by `[ldap] timeout`, and a pass takes at most a dozen of them in a row (a connection attempt
+    /// per DC tried, the bind, the searches, the kvno re-reads), plus two minutes for the KDC and the disk.
+    /// 8 min with the default 30 s timeout.
+    public static func maximumPassDuration(for configuration: Configuration) -> Duration {
+        .seconds(12 * configuration.directory.timeoutSeconds + 120)
+    }
+
     /// Asks for an immediate read of `names` (all accounts when `nil` or empty).
     public func requestRefresh(_ names: [ServiceAccountName]?) {
         let wanted = Set(names ?? [])
@@ -128,6 +140,7 @@ public final class RefreshEngine {
     @discardableResult
     public func tick(now: Date = Date(), monotonic: ContinuousClock.Instant = .now) -> String {
         detectClockStep(now: now, monotonic: monotonic)
+        pollChangeCommands(monotonic: monotonic)
         let refreshAll = requested?.isEmpty == true
         let discoveryDue =
             configuration.discovery != nil && (lastDiscovery.map { now.timeIntervalSince($0) >= Self.rediscoveryInterval } ?? true)
@@ -246,7 +259,7 @@ public final class RefreshEngine {
         }
         for report in reports {
             log(report, server: server)
-            if report.outcome == .written { runChangeCommand(for: report) }
+            if report.outcome == .written { runChangeCommand(for: report.account) }
         }
     }
 
@@ -291,14 +304,47 @@ public final class RefreshEngine {
         return changed
     }
 
-    private func runChangeCommand(for report: AccountReport) {
-        guard let arguments = configuration.account(named: report.account)?.onChange else { return }
-        let result = ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).run()
-        let metadata: Logger.Metadata = [JournalField.account: "\(report.account)", "ON_CHANGE": "\(arguments.joined(separator: " "))"]
+    /// Starts the account's `on_change` command without waiting for it; if the previous one still runs, this
+    /// one starts when it has ended.
+    private func runChangeCommand(for account: ServiceAccountName) {
+        guard let arguments = configuration.account(named: account)?.onChange else { return }
+        if changeCommands.contains(where: { $0.account == account }) {
+            changeCommandsPending.insert(account)
+            return
+        }
+        switch ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).start() {
+        case .success(let running):
+            changeCommands.append((account, arguments, running))
+        case .failure(let failure):
+            logChangeCommand(account, arguments, .couldNotStart(failure.reason))
+        }
+    }
+
+    /// Reports the `on_change` commands that ended and kills those past their timeout.
+    private func pollChangeCommands(monotonic: ContinuousClock.Instant) {
+        guard !changeCommands.isEmpty else { return }
+        var stillRunning: [(account: ServiceAccountName, arguments: [String], running: ChangeCommand.Running)] = []
+        var ended: [ServiceAccountName] = []
+        for command in changeCommands {
+            if let result = command.running.poll(now: monotonic) {
+                logChangeCommand(command.account, command.arguments, result)
+                ended.append(command.account)
+            } else {
+                stillRunning.append(command)
+            }
+        }
+        changeCommands = stillRunning
+        for account in ended where changeCommandsPending.remove(account) != nil {
+            runChangeCommand(for: account)
+        }
+    }
+
+    private func logChangeCommand(_ account: ServiceAccountName, _ arguments: [String], _ result: ChangeCommand.Result) {
+        let metadata: Logger.Metadata = [JournalField.account: "\(account)", "ON_CHANGE": "\(arguments.joined(separator: " "))"]
         if result == .exited(0) {
-            logger.info("\(report.account): on_change command finished: \(result)", metadata: metadata)
+            logger.info("\(account): on_change command finished: \(result)", metadata: metadata)
         } else {
-            logger.warning("\(report.account): on_change command \(arguments.joined(separator: " ")) failed: \(result)", metadata: metadata)
+            logger.warning("\(account): on_change command \(arguments.joined(separator: " ")) failed: \(result)", metadata: metadata)
         }
     }
 

@@ -7,9 +7,10 @@ import UnixSignals
 /// The daemon as a swift-service-lifecycle `Service`: the first pass, then a loop of ticks, reloads (SIGHUP)
 /// and refresh requests (SIGUSR1), with systemd told about each step.
 ///
-/// READY=1 follows the first pass; STATUS= carries ``RefreshEngine/statusLine(now:)``; WATCHDOG=1 is sent
-/// only after a tick has really completed, so a hung LDAP call lets systemd's watchdog restart the daemon.
-/// SIGTERM (graceful shutdown of the group) ends the loop between ticks.
+/// READY=1 follows the first pass; STATUS= carries ``RefreshEngine/statusLine(now:)``; WATCHDOG=1 comes from a
+/// ``WatchdogFeeder``: while the loop comes round, and during a pass for at most
+/// ``RefreshEngine/maximumPassDuration(for:)``, so a slow DC never gets a healthy daemon killed and a hung one
+/// is restarted. SIGTERM (graceful shutdown of the group) ends the loop between ticks.
 public struct RefreshService: Service, CustomStringConvertible {
     public var description: String { "RefreshService" }
 
@@ -51,14 +52,21 @@ public struct RefreshService: Service, CustomStringConvertible {
             // (how rollovers are tested) timer-based sleeps never fire.
             let ticker = Ticker(interval: interval) { continuation.yield(.tick) }
             defer { ticker.stop() }
+            let feeder = notifier.watchdogPingInterval.map { ping in
+                // Between passes the loop comes round every tick; three missed ticks mean it is stuck.
+                WatchdogFeeder(interval: ping, maximumIdle: interval * 3 + .seconds(5)) { [notifier] in notifier.watchdog() }
+            }
+            defer { feeder?.stop() }
 
+            feeder?.passStarted(maximum: await worker.maximumPassDuration)
             var status = await worker.tick()
+            feeder?.passEnded()
             notifier.ready(status: status)
-            notifier.watchdog()
             logger.info("started: \(status)")
 
             for await event in events.cancelOnGracefulShutdown() {
                 let previous = status
+                feeder?.passStarted(maximum: await worker.maximumPassDuration)
                 switch event {
                 case .tick:
                     status = await worker.tick()
@@ -76,8 +84,8 @@ public struct RefreshService: Service, CustomStringConvertible {
                     }
                     notifier.ready(status: status)
                 }
+                feeder?.passEnded()
                 if status != previous { notifier.status(status) }
-                notifier.watchdog()
             }
             continuation.finish()
             group.cancelAll()

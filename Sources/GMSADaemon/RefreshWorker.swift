@@ -15,6 +15,11 @@ public actor RefreshWorker {
         self.engine = engine
     }
 
+    /// How long the next pass may block before it counts as hung.
+    public var maximumPassDuration: Duration {
+        RefreshEngine.maximumPassDuration(for: engine.configuration)
+    }
+
     /// Runs whatever is due; returns the status line.
     public func tick() -> String {
         engine.tick(now: Date(), monotonic: .now)

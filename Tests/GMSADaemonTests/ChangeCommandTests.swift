@@ -28,4 +28,21 @@ import Testing
             return
         }
     }
+
+    @Test func aStartedCommandIsPolledNotWaitedForAndKilledPastItsTimeout() throws {
+        let started = ContinuousClock.now
+        guard case .success(let running) = ChangeCommand(arguments: ["/bin/sleep", "30"], timeout: .seconds(1)).start() else {
+            Issue.record("sleep did not start")
+            return
+        }
+        #expect(ContinuousClock.now - started < .seconds(1), "start() returns at once")
+        #expect(running.poll() == nil, "still running")
+        var result: ChangeCommand.Result?
+        while result == nil, ContinuousClock.now - started < .seconds(10) {
+            usleep(50_000)
+            result = running.poll()
+        }
+        #expect(result == .killedAfterTimeout)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
 }

@@ -37,8 +37,11 @@ struct DaemonAgainstLabTests {
             "\(Self.scripts)/with-private-journal.sh",
             [journal, ProgramRun.gmsaKeytabd, "run", "-c", config, "--log-target", "journal", "--log-level", "debug"],
             outputFile: directory.file("daemon.out"))
+        // on_change runs outside the pass: its result is logged at a later tick.
         let wrote = try eventually(timeout: 30) {
-            try journalEntries(journal).contains { $0["MESSAGE_ID"] == "8d3b5c0ae8e54f6f9b2a1f04c6d7e901" }
+            let entries = try journalEntries(journal)
+            return entries.contains { $0["MESSAGE_ID"] == "8d3b5c0ae8e54f6f9b2a1f04c6d7e901" }
+                && entries.contains { $0["MESSAGE"]?.contains("on_change command finished") == true }
         }
         #expect(wrote, "no 'keytab updated' entry; output: \(daemon.output)")
         #expect(signalDaemon(stateDirectory: directory.file("state"), SIGTERM))
