@@ -20,7 +20,7 @@ VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
 BINARY = .build/release/gmsa-keytabd
 
-.PHONY: all build deps test swift-test test-host deb unit-test demo install uninstall clean
+.PHONY: all build deps test swift-test test-host deb unit-test demo install uninstall clean fleet-simulation
 
 all: build
 
@@ -82,3 +82,9 @@ uninstall:
 
 clean:
 	rm -rf .build dist
+
+# The fleet simulation: 10,000 hosts x 20 gMSAs through two rollovers on the daemon's own schedule (no network).
+# FLEET_ARGS="--same-expiry" for gMSAs that all expire together; --hosts/--accounts/--skew to vary it.
+fleet-simulation:
+	$(SWIFT) build --product gmsa-fleet-simulation
+	"$$($(SWIFT) build --show-bin-path)/gmsa-fleet-simulation" $(FLEET_ARGS)

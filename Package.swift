@@ -68,6 +68,13 @@ let package = Package(
             ]
         ),
 
+        // The fleet simulation (bench/, `make fleet-simulation`): the real schedule, no network.
+        .executableTarget(
+            name: "gmsa-fleet-simulation",
+            dependencies: ["GMSACore"],
+            path: "bench/FleetSimulation"
+        ),
+
         // Known-answer vectors and helpers shared by the test targets.
         .target(
             name: "GMSATestSupport",

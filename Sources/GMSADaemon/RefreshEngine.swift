@@ -297,7 +297,7 @@ public final class RefreshEngine {
                     metadata: [JournalField.account: "\(target.name)"])
                 changed.append(target)
             } else {
-                schedule.recordUnchangedProbe(in: &accountState, now: now)
+                schedule.recordUnchangedProbe(for: target.name, in: &accountState, now: now)
                 state[target.name] = accountState
             }
         }

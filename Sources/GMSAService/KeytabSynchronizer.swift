@@ -16,11 +16,12 @@ public struct KeytabSynchronizer {
     public init(
         configuration: Configuration,
         context: KerberosContext,
+        host: String? = HostIdentity.current,
         random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) {
         self.configuration = configuration
         self.context = context
-        self.schedule = RefreshSchedule(policy: RefreshPolicy(settings: configuration.daemon.refresh), random: random)
+        self.schedule = RefreshSchedule(policy: RefreshPolicy(settings: configuration.daemon.refresh), host: host, random: random)
     }
 
     var planner: KeyPlanner { KeyPlanner(realm: configuration.domain.realm, context: context) }
@@ -188,7 +189,7 @@ public struct KeytabSynchronizer {
             membershipFingerprint: plan.membershipFingerprint,
             keytabKeyVersions: Array(Set(report.keyVersions).union(merge.retainedUntil.keys)).sorted(by: >),
             retainedUntil: merge.retainedUntil, keytabFingerprint: KeytabFingerprint(path: target.keytab))
-        schedule.recordSuccess(success, keytab: target.keytab, in: &state[target.name], now: now)
+        schedule.recordSuccess(success, for: target.name, keytab: target.keytab, in: &state[target.name], now: now)
         return report
     }
 

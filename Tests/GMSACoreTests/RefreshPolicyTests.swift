@@ -8,41 +8,79 @@ import Testing
     let noJitter: (ClosedRange<Double>) -> Double = { $0.lowerBound }
     let fullJitter: (ClosedRange<Double>) -> Double = { $0.upperBound }
 
-    @Test func afterANormalReadTheNextFetchIsInsideTheFiveMinuteWindow() {
+    let earliest = RefreshSpread(window: 0, afterExpiry: 0, probe: 0)
+    let latest = RefreshSpread(window: 0.999_999, afterExpiry: 0.999_999, probe: 0.999_999)
+
+    @Test func afterANormalReadTheNextFetchIsInsideTheWindowClearOfItsEdges() {
         let day: Duration = .seconds(72_000)
-        let (expiry, next) = policy.afterFetch(now: now, queryInterval: day, insideWindow: false, random: noJitter)
+        let (expiry, first) = policy.afterFetch(now: now, queryInterval: day, insideWindow: false, spread: earliest)
+        let (_, last) = policy.afterFetch(now: now, queryInterval: day, insideWindow: false, spread: latest)
         #expect(expiry == now + 72_000)
-        #expect(next == expiry - 240)
-        #expect(expiry.timeIntervalSince(next) < 300, "inside the DC's 5-minute window")
+        #expect(first == expiry - 268, "32 s after the window opens at expiry − 300 s")
+        #expect(abs(last.timeIntervalSince(expiry - 32)) < 0.01, "32 s before expiry")
+        let (_, middle) = policy.afterFetch(now: now, queryInterval: day, insideWindow: false, spread: .middle)
+        #expect(middle == expiry - 150)
     }
 
-    @Test func afterAReadInsideTheWindowTheNextFetchIsJustAfterExpiry() {
-        let (expiry, next) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, random: fullJitter)
+    @Test func afterAReadInsideTheWindowTheNextFetchIsAfterExpiryAtTheHostsPlace() {
+        let (expiry, first) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, spread: earliest)
         #expect(expiry == now + 177)
-        #expect(next == expiry + 30 + 60)
-        let (_, earliest) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, random: noJitter)
-        #expect(earliest == expiry + 30)
+        #expect(first == expiry + 32)
+        let (_, last) = policy.afterFetch(now: now, queryInterval: .seconds(177), insideWindow: true, spread: latest)
+        #expect(abs(last.timeIntervalSince(expiry + 32 + 236)) < 0.01)
     }
 
-    @Test func aReadTooCloseToExpiryForTheEarlyFetchGoesStraightToAfterExpiry() {
-        // 200 s left but the DC did not (yet) hand out the next password.
-        let (expiry, next) = policy.afterFetch(now: now, queryInterval: .seconds(200), insideWindow: false, random: noJitter)
-        #expect(next == expiry + 30)
+    @Test func aReadTooLateForTheHostsPlaceInTheWindowGoesStraightToAfterExpiry() {
+        // 200 s left, the DC did not (yet) hand out the next password, and this host's place was 268 s before.
+        let (expiry, next) = policy.afterFetch(now: now, queryInterval: .seconds(200), insideWindow: false, spread: earliest)
+        #expect(next == expiry + 32)
+    }
+
+    @Test func theSpreadIsStablePerHostAndAccountAndDiffersAcrossHosts() throws {
+        let web = try ServiceAccountName("msa-web$")
+        let db = try ServiceAccountName("msa-db$")
+        #expect(RefreshSpread(host: "4c1d0e0a1b2c", account: web) == RefreshSpread(host: "4c1d0e0a1b2c", account: web))
+        #expect(RefreshSpread(host: "4c1d0e0a1b2c", account: web) != RefreshSpread(host: "4c1d0e0a1b2d", account: web))
+        #expect(RefreshSpread(host: "4c1d0e0a1b2c", account: web) != RefreshSpread(host: "4c1d0e0a1b2c", account: db))
+        // Over many hosts the places fill the interval evenly: every tenth holds 8–12 % of 10,000 hosts.
+        var tenths = [Int](repeating: 0, count: 10)
+        for host in 0..<10_000 { tenths[Int(RefreshSpread(host: "host-\(host)", account: web).window * 10)] += 1 }
+        #expect(tenths.allSatisfy { (800...1200).contains($0) }, "\(tenths)")
+    }
+
+    @Test func aClockSteppedByUpTo30SecondsStillReadsInsideTheWindowAndAfterExpiry() throws {
+        let account = try ServiceAccountName("msa-web$")
+        for host in 0..<2_000 {
+            let spread = RefreshSpread(host: "machine-\(host)", account: account)
+            for step in [-30.0, 0, 30] {
+                let (expiry, early) = policy.afterFetch(now: now, queryInterval: .seconds(72_000), insideWindow: false, spread: spread)
+                let remaining = expiry.timeIntervalSince(early - step)
+                #expect(remaining > 0 && remaining <= 300, "host \(host), step \(step): \(remaining) s before expiry")
+                let (_, after) = policy.afterFetch(now: early, queryInterval: .seconds(Int64(expiry.timeIntervalSince(early))), insideWindow: true, spread: spread)
+                #expect(after - step > expiry, "host \(host), step \(step): the read after expiry came before it")
+            }
+        }
+    }
+
+    @Test func probesComeEveryIntervalPlusOrMinusTenPercent() {
+        #expect(policy.nextProbe(after: now, spread: .middle) == now + 3600)
+        #expect(policy.nextProbe(after: now, spread: earliest) == now + 3240)
+        #expect(abs(policy.nextProbe(after: now, spread: latest).timeIntervalSince(now + 3960)) < 0.01)
     }
 
     @Test func twoBlobReadsPerRolloverPeriod() {
         // Follow the schedule over one 20-hour period from a read at its start.
         var clock = now
         var reads = 0
-        var (expiry, next) = policy.afterFetch(now: clock, queryInterval: .seconds(72_000), insideWindow: false, random: noJitter)
+        var (expiry, next) = policy.afterFetch(now: clock, queryInterval: .seconds(72_000), insideWindow: false, spread: .middle)
         let periodEnd = expiry
-        while next <= periodEnd + 120 {
+        while next <= periodEnd + 300 {
             clock = next
             reads += 1
             let remaining = expiry.timeIntervalSince(clock)
             let window = remaining > 0 && remaining <= 300
             let query = remaining > 0 ? Duration.seconds(Int64(remaining)) : .seconds(72_000 + Int64(remaining))
-            (expiry, next) = policy.afterFetch(now: clock, queryInterval: query, insideWindow: window, random: noJitter)
+            (expiry, next) = policy.afterFetch(now: clock, queryInterval: query, insideWindow: window, spread: .middle)
         }
         #expect(reads == 2)
     }

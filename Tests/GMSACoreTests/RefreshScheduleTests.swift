@@ -3,8 +3,9 @@ import GMSACore
 import Testing
 
 @Suite struct RefreshScheduleTests {
-    let schedule = RefreshSchedule(policy: RefreshPolicy(), random: { $0.lowerBound })
+    let schedule = RefreshSchedule(policy: RefreshPolicy(), host: nil, random: { $0.lowerBound })
     let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let account = try! ServiceAccountName("msa-web$")
 
     func success(_ kvno: UInt32 = 3, interval: Duration = .seconds(72_000), insideWindow: Bool = false) -> RefreshSchedule.Success {
         RefreshSchedule.Success(
@@ -20,10 +21,10 @@ import Testing
 
     @Test func aSuccessSchedulesTheReadInsideTheNextWindowAndAProbeAnHourLater() {
         var state: AccountState?
-        schedule.recordSuccess(success(), keytab: "/k", in: &state, now: now)
+        schedule.recordSuccess(success(), for: account, keytab: "/k", in: &state, now: now)
         let entry = try! #require(state)
         #expect(entry.passwordExpiry == now + 72_000)
-        #expect(entry.nextFetch == now + 72_000 - 240)
+        #expect(entry.nextFetch == now + 72_000 - 150, "the middle of the window without a host identity")
         #expect(entry.nextProbe == now + 3600)
         #expect(entry.keyVersion == 3 && entry.consecutiveFailures == 0 && entry.lastError == nil)
         #expect(!schedule.isFetchDue(entry, now: now + 3599))
@@ -33,7 +34,7 @@ import Testing
 
     @Test func failuresBackOffExponentiallyAndStopProbes() {
         var state: AccountState?
-        schedule.recordSuccess(success(), keytab: "/k", in: &state, now: now)
+        schedule.recordSuccess(success(), for: account, keytab: "/k", in: &state, now: now)
         var delays: [TimeInterval] = []
         for _ in 0..<4 {
             schedule.recordFailure("DC down", keytab: "/k", in: &state, now: now)
@@ -42,7 +43,7 @@ import Testing
         #expect(delays == [15, 30, 60, 120], "30 s doubling, jitter at its 50 % floor")
         #expect(state?.nextProbe == nil)
         #expect(state?.lastError == "DC down" && state?.consecutiveFailures == 4)
-        schedule.recordSuccess(success(), keytab: "/k", in: &state, now: now)
+        schedule.recordSuccess(success(), for: account, keytab: "/k", in: &state, now: now)
         #expect(state?.consecutiveFailures == 0 && state?.lastError == nil)
     }
 

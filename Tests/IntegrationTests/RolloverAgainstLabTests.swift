@@ -108,10 +108,11 @@ struct RolloverAgainstLabTests {
         let expiry1 = Date() + query
         let period: TimeInterval = 20 * 3600  // a 1-day interval is a 20-hour period on Samba
 
-        // 1. Scheduled early read: the daemon starts 5.5 min before expiry (outside the window) and reads
-        //    again on its own just inside it, so that at expiry − 3 min the keytab already holds K+1.
-        try moveDC(to: expiry1 - 330)
-        try runDaemon(until: { $0.keytabKeyVersions.contains(2) }, timeout: 180, "K+1 staged before the first change")
+        // 1. Scheduled early read: the daemon starts just before the window opens (expiry − 5 min) and reads
+        //    again on its own at this host's place inside it (32 s to 268 s before expiry), so that before
+        //    expiry the keytab already holds K+1.
+        try moveDC(to: expiry1 - 305)
+        try runDaemon(until: { $0.keytabKeyVersions.contains(2) }, timeout: 300, "K+1 staged before the first change")
         #expect(try keytabVersions() == [2, 1])
         #expect(try directoryKeyVersion() == 1, "the DC has not switched yet")
         let ticketWithKey1 = try serviceTicket(name: "k1")
@@ -125,9 +126,10 @@ struct RolloverAgainstLabTests {
         try expectKinit("after the first change")
         try expectAccepted(ticketIn: ticketWithKey1, keyVersion: 1, "a ticket from before the first change")
 
-        // 3. Second normal rollover: K+1 = 3 staged 3 minutes before; kvno 1 has outlived its retention.
+        // 3. Second normal rollover: K+1 = 3 staged just after this host's latest possible place in the window
+        //    (expiry − 32 s), so the scheduled read is due at once; kvno 1 has outlived its retention.
         let expiry2 = expiry1 + period
-        try moveDC(to: expiry2 - 180)
+        try moveDC(to: expiry2 - 31)
         try runDaemon(until: { $0.keytabKeyVersions.contains(3) }, timeout: 60, "K+1 staged before the second change")
         #expect(try keytabVersions() == [3, 2])
         let ticketWithKey2 = try serviceTicket(name: "k2")

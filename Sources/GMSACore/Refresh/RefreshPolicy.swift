@@ -14,27 +14,31 @@ public struct RefreshPolicy: Sendable {
 
     /// Expiry and next fetch after a successful read at `now`.
     ///
-    /// Outside the 5-minute window the next read is just inside it (expiry − ``RefreshSettings/earlyFetchLead``),
-    /// so the keytab gets K+1 before the DC switches; inside the window (or when that moment has passed) it is
-    /// just after expiry, to confirm the new kvno. Two blob reads per rollover period.
+    /// Outside the change window the next read is inside it, at the host's own place in it (``RefreshSpread``),
+    /// ``RefreshSettings/clockSkewMargin`` clear of both ends, so the keytab gets K+1 before the DC switches;
+    /// inside the window (or when that moment has passed) it is after expiry, at the host's place in
+    /// ``RefreshSettings/afterExpirySpread``, to confirm the new kvno. Two password reads per rollover period.
     public func afterFetch(
         now: Date,
         queryInterval: Duration,
         insideWindow: Bool,
-        random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+        spread: RefreshSpread
     ) -> (passwordExpiry: Date, nextFetch: Date) {
         let expiry = now + queryInterval.seconds
-        let early = expiry - settings.earlyFetchLead.seconds
+        let margin = settings.clockSkewMargin.seconds
+        let usable = max(settings.changeWindow.seconds - 2 * margin, 0)
+        let early = expiry - margin - usable * (1 - spread.window)
         if !insideWindow, early > now {
             return (expiry, early)
         }
-        let jitter = random(0...settings.afterExpiryJitter.seconds)
-        return (expiry, expiry + settings.afterExpiryDelay.seconds + jitter)
+        return (expiry, expiry + margin + settings.afterExpirySpread.seconds * spread.afterExpiry)
     }
 
-    /// The next probe after one at `now`.
-    public func nextProbe(after now: Date) -> Date {
-        now + settings.probeInterval.seconds
+    /// The next probe after one at `now`: every ``RefreshSettings/probeInterval``, moved by the host's share of
+    /// ± ``RefreshSettings/probeSpread``.
+    public func nextProbe(after now: Date, spread: RefreshSpread = .middle) -> Date {
+        let interval = settings.probeInterval.seconds
+        return now + interval * (1 + settings.probeSpread * (2 * spread.probe - 1))
     }
 
     /// When to retry after the `failures`-th consecutive failure: exponential backoff with jitter (50–100 %),

@@ -7,14 +7,24 @@ import Foundation
 /// `nextProbe` or the failure counters. Pure: the clock and the random source are passed in.
 public struct RefreshSchedule: Sendable {
     public let policy: RefreshPolicy
+    /// Identifies this host among the fleet (its machine id), for ``RefreshSpread``; `nil`: every account in
+    /// the middle of each interval.
+    public let host: String?
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     public init(
         policy: RefreshPolicy,
+        host: String?,
         random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) {
         self.policy = policy
+        self.host = host
         self.random = random
+    }
+
+    /// This host's place for `account` inside each interval.
+    public func spread(_ account: ServiceAccountName) -> RefreshSpread {
+        host.map { RefreshSpread(host: $0, account: account) } ?? .middle
     }
 
     /// What a successful read of an account established.
@@ -67,15 +77,18 @@ public struct RefreshSchedule: Sendable {
     // MARK: Recording outcomes
 
     /// Records a successful read: the next read just inside the next change window, or just after expiry.
-    public func recordSuccess(_ success: Success, keytab: String, in state: inout AccountState?, now: Date) {
+    public func recordSuccess(
+        _ success: Success, for account: ServiceAccountName, keytab: String, in state: inout AccountState?, now: Date
+    ) {
         var entry = state ?? AccountState(keytab: keytab)
+        let spread = spread(account)
         let (expiry, nextFetch) = policy.afterFetch(
-            now: now, queryInterval: success.queryInterval, insideWindow: success.insideWindow, random: random)
+            now: now, queryInterval: success.queryInterval, insideWindow: success.insideWindow, spread: spread)
         entry.keytab = keytab
         entry.keyVersion = success.keyVersion
         entry.passwordExpiry = expiry
         entry.nextFetch = nextFetch
-        entry.nextProbe = policy.nextProbe(after: now)
+        entry.nextProbe = policy.nextProbe(after: now, spread: spread)
         entry.lastSuccess = now
         entry.lastAttempt = now
         entry.lastError = nil
@@ -103,8 +116,8 @@ public struct RefreshSchedule: Sendable {
     }
 
     /// Records a probe that found nothing changed.
-    public func recordUnchangedProbe(in state: inout AccountState, now: Date) {
-        state.nextProbe = policy.nextProbe(after: now)
+    public func recordUnchangedProbe(for account: ServiceAccountName, in state: inout AccountState, now: Date) {
+        state.nextProbe = policy.nextProbe(after: now, spread: spread(account))
     }
 
     /// Makes the account due now: its keytab is no longer what the daemon wrote. Retention deadlines stay, so a

@@ -6,11 +6,15 @@ public struct RefreshSettings: Sendable, Equatable {
     public var retention: Duration = .seconds(10 * 3600 + 300)
     /// Time between cheap probes (kvno, SPNs, pwdLastSet) that catch an administrator's changes.
     public var probeInterval: Duration = .seconds(3600)
-    /// The early fetch happens this long before expiry: inside the DC's 5-minute window, with a margin.
-    public var earlyFetchLead: Duration = .seconds(240)
-    /// The fetch after expiry waits this long, plus up to ``afterExpiryJitter``.
-    public var afterExpiryDelay: Duration = .seconds(30)
-    public var afterExpiryJitter: Duration = .seconds(60)
+    /// The DC hands out the next password this long before expiry (docs/protocol.md §4, "The change window").
+    public var changeWindow: Duration = .seconds(300)
+    /// Kept clear at both ends of the change window, and before the first read after expiry: a host clock that
+    /// is stepped by up to 30 s between two reads (NTP) still reads inside the window, plus network latency.
+    public var clockSkewMargin: Duration = .seconds(32)
+    /// Reads after expiry spread over this long, after ``clockSkewMargin``.
+    public var afterExpirySpread: Duration = .seconds(236)
+    /// Probes come every ``probeInterval``, ± this fraction of it (the host's stable share of it).
+    public var probeSpread: Double = 0.1
     /// Retries after a failure start here and double up to ``retryMax``, with jitter.
     public var retryBase: Duration = .seconds(30)
     public var retryMax: Duration = .seconds(3600)
