@@ -372,13 +372,16 @@ for line in open(sys.argv[1]):
             [[ \$(on_host dpkg-query -W -f='\${Version}' gmsa-keytabd) == \$(dpkg-deb -f '$UPGRADE_DEB' Version) ]]"
     check "the state survived the upgrade (kvnos and schedule of every account)" \
         bash -c "grep -q 'msa-web' '$ROOT/var/lib/gmsa-keytabd/state.json' && grep -q 'msa-daily' '$ROOT/var/lib/gmsa-keytabd/state.json'"
+    check "the fingerprint key is root's alone (0600, 16 bytes); the state carries keyed fingerprints" \
+        bash -c "[[ \$(stat -c '%a %s %U' '$ROOT/var/lib/gmsa-keytabd/fingerprint.key') == '600 16 root' ]] &&
+            grep -q '\"keysFingerprint\"' '$ROOT/var/lib/gmsa-keytabd/state.json'"
     check "and the daemon is current again: '$(unit_property StatusText)'" \
         wait_for 10 bash -c "unit_property StatusText | grep -q '^4 account(s) current'"
 
     # --- purge: config and state go, keytabs stay -----------------------------------------------------------
     on_host env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q gmsa-keytabd >"$work/apt-purge.log" 2>&1 || true
-    check "purge stops the daemon and removes the config and state.json" \
-        bash -c "! on_host test -e /etc/gmsa-keytabd/gmsa-keytabd.toml && ! on_host test -e /var/lib/gmsa-keytabd/state.json &&
+    check "purge stops the daemon and removes the config, state.json and fingerprint.key" \
+        bash -c "! on_host test -e /etc/gmsa-keytabd/gmsa-keytabd.toml && ! on_host test -e /var/lib/gmsa-keytabd/state.json && ! on_host test -e /var/lib/gmsa-keytabd/fingerprint.key &&
             [[ \$(on_host systemctl is-active gmsa-keytabd.service) != active ]]"
     check "purge leaves every keytab in place" \
         on_host test -s /var/lib/gmsa-keytabd/msa-web.keytab -a -s /var/lib/gmsa-keytabd/msa-svc1.keytab -a -s /etc/nginx/keytabs/msa-group.keytab

@@ -55,6 +55,7 @@ public final class RefreshEngine {
             throw DaemonError(error.message)
         }
         store = StateStore(path: configuration.daemon.stateFile)
+        synchronizer = KeytabSynchronizer(configuration: configuration, context: context, random: random)
         do {
             try store.prepareDirectory()
         } catch {
@@ -85,9 +86,8 @@ public final class RefreshEngine {
         AccountTarget.targets(configuration: configuration, readable: discovered)
     }
 
-    var synchronizer: KeytabSynchronizer {
-        KeytabSynchronizer(configuration: configuration, context: context, random: random)
-    }
+    /// Made anew for each configuration.
+    var synchronizer: KeytabSynchronizer
 
     /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab
     /// settings changed are read at once; the others keep their schedule.
@@ -97,6 +97,7 @@ public final class RefreshEngine {
         let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
         if newConfiguration.discovery != configuration.discovery || domainChanged { needsFullPass = true }
         configuration = newConfiguration
+        synchronizer = KeytabSynchronizer(configuration: newConfiguration, context: context, random: random)
         if newConfiguration.daemon.stateFile != store.path {
             store = StateStore(path: newConfiguration.daemon.stateFile)
             try? store.prepareDirectory()

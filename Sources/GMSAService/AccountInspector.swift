@@ -33,7 +33,7 @@ public struct AccountInspector {
         let inspections = accounts.map { target, account in
             do throws(AccountFailure) {
                 if let refusal = target.refusal { throw AccountFailure(.failed, refusal) }
-                let plan = try planner.plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
+                let plan = try planner.derivedPlan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
                 let existing = (try? KeytabReader(context: context).read(target.keytab).entries) ?? []
                 let freshPresent = plan.entries.allSatisfy(existing.contains)
                 let state: Inspection.KeytabState =

@@ -15,7 +15,13 @@ public struct AccountFailure: Error, Sendable {
 /// The keys an account's keytab should get, from the first read of the account.
 public struct KeyPlan: Sendable {
     public var report: AccountReport
-    public var entries: [KeytabEntry]
+    /// Principals × key versions (with their passwords) × encryption types.
+    public var layout: KeytabLayout
+    /// The derived keys: empty until ``KeyPlanner/derive(_:)``.
+    public var entries: [KeytabEntry] = []
+    /// A keyed fingerprint of everything the keys are derived from (passwords, their roles, principals,
+    /// encryption types, owner and mode): the same fingerprint and kvno as last time mean the same keytab.
+    public var fingerprint: String?
     /// The key versions in use or about to be (K, and K+1 inside the window); the rest is retained.
     public var currentKeyVersions: Set<UInt32>
     /// The kvno the first read showed (confirmed by a second read before anything is written).
@@ -29,17 +35,43 @@ public struct KeyPlan: Sendable {
 
 /// Turns what the directory says about an account into the keytab entries it should have: checks the values
 /// from the directory (missing password, kvno out of range, malformed blob become an ``AccountFailure``, never
-/// a trap), lays out principals × key versions × encryption types and derives the keys through libkrb5.
+/// a trap), lays out principals × key versions × encryption types, fingerprints them, and derives the keys
+/// through libkrb5 when they are needed.
 public struct KeyPlanner {
     let realm: String
     let context: KerberosContext
+    /// This host's fingerprint key (``FingerprintKey``); `nil`: no fingerprints, keys are always derived.
+    let fingerprintKey: SecretBytes?
 
-    public init(realm: String, context: KerberosContext) {
+    public init(realm: String, context: KerberosContext, fingerprintKey: SecretBytes? = nil) {
         self.realm = realm
         self.context = context
+        self.fingerprintKey = fingerprintKey
     }
 
-    /// The plan for `target` from `account` (`nil`: no such gMSA under `base`).
+    /// The plan with its keys derived (RFC 3962 string-to-key is the costly part of a pass: about 2 ms per
+    /// password and AES type).
+    public func derive(_ plan: KeyPlan) throws(AccountFailure) -> KeyPlan {
+        var derived = plan
+        do {
+            derived.entries = try context.entries(for: plan.layout)
+        } catch {
+            throw AccountFailure(.failed, error.message)
+        }
+        return derived
+    }
+
+    /// The plan of `target` from `account` with its keys derived.
+    public func derivedPlan(
+        _ target: AccountTarget,
+        _ account: ManagedAccount?,
+        hostPrincipal: String,
+        base: String
+    ) throws(AccountFailure) -> KeyPlan {
+        try derive(plan(target, account, hostPrincipal: hostPrincipal, base: base))
+    }
+
+    /// The plan for `target` from `account` (`nil`: no such gMSA under `base`), keys not yet derived.
     public func plan(
         _ target: AccountTarget,
         _ account: ManagedAccount?,
@@ -77,12 +109,6 @@ public struct KeyPlanner {
             servicePrincipalNames: account.servicePrincipalNames + target.settings.extraPrincipals,
             keyVersions: KeytabLayout.keyVersions(from: blob, currentKeyVersion: kvno),
             encryptionTypes: types)
-        let entries: [KeytabEntry]
-        do {
-            entries = try context.entries(for: layout)
-        } catch {
-            throw AccountFailure(.failed, error.message)
-        }
         var report = AccountReport(
             account: target.name, keytab: target.keytab, outcome: .current,
             keyVersions: layout.keyVersions.map(\.number), principals: layout.principals, encryptionTypes: types,
@@ -90,9 +116,40 @@ public struct KeyPlanner {
         report.stagedNextKey = blob.isInsideChangeWindow && blob.previousPassword != nil
         let currentCount = report.stagedNextKey ? 2 : 1
         return KeyPlan(
-            report: report, entries: entries, currentKeyVersions: Set(layout.keyVersions.prefix(currentCount).map(\.number)),
+            report: report, layout: layout, fingerprint: fingerprint(layout, target: target, staged: report.stagedNextKey),
+            currentKeyVersions: Set(layout.keyVersions.prefix(currentCount).map(\.number)),
             seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
             insideWindow: blob.isInsideChangeWindow, servicePrincipalNames: account.servicePrincipalNames,
             passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
+    }
+
+    /// The keyed fingerprint of a layout's inputs: realm, principals, encryption types, the passwords in their
+    /// roles (newest first) and whether the next one is staged, and the file's owner and mode. Key version
+    /// numbers are left out: they are compared as they are (a re-read may move them).
+    func fingerprint(_ layout: KeytabLayout, target: AccountTarget, staged: Bool) -> String? {
+        guard let fingerprintKey else { return nil }
+        var text = Array("v1\0\(layout.realm)\0\(layout.principals.joined(separator: "\0"))\0".utf8)
+        text += Array(layout.encryptionTypes.map { "\($0.rawValue)" }.joined(separator: ",").utf8)
+        let settings = target.settings
+        text += Array("\0\(staged)\0\(settings.mode)\0\(settings.owner.map(String.init) ?? "-")\0\(settings.group.map(String.init) ?? "-")\0".utf8)
+        let passwordBytes = layout.keyVersions.reduce(0) { $0 + $1.password.utf16LittleEndian.count + 1 }
+        let input = SecretBytes(count: text.count + passwordBytes) { buffer in
+            var offset = 0
+            for byte in text {
+                buffer[offset] = byte
+                offset += 1
+            }
+            for version in layout.keyVersions {
+                version.password.utf16LittleEndian.withUnsafeBytes { bytes in
+                    for byte in bytes {
+                        buffer[offset] = byte
+                        offset += 1
+                    }
+                }
+                buffer[offset] = 0xFF
+                offset += 1
+            }
+        }
+        return try? context.fingerprint(of: input, key: fingerprintKey)
     }
 }

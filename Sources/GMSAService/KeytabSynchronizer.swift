@@ -12,6 +12,8 @@ public struct KeytabSynchronizer {
     public let configuration: Configuration
     let context: KerberosContext
     public let schedule: RefreshSchedule
+    /// This host's key for keyed fingerprints, from the state directory.
+    let fingerprintKey: SecretBytes?
 
     public init(
         configuration: Configuration,
@@ -22,9 +24,12 @@ public struct KeytabSynchronizer {
         self.configuration = configuration
         self.context = context
         self.schedule = RefreshSchedule(policy: RefreshPolicy(settings: configuration.daemon.refresh), host: host, random: random)
+        self.fingerprintKey = FingerprintKey.load(stateDirectory: configuration.daemon.stateDirectory)
     }
 
-    var planner: KeyPlanner { KeyPlanner(realm: configuration.domain.realm, context: context) }
+    var planner: KeyPlanner {
+        KeyPlanner(realm: configuration.domain.realm, context: context, fingerprintKey: fingerprintKey)
+    }
     var merger: RetentionMerger { RetentionMerger(policy: schedule.policy) }
 
     /// A full pass: every configured and discovered account.
@@ -72,10 +77,33 @@ public struct KeytabSynchronizer {
         var reports: [ServiceAccountName: AccountReport] = [:]
         var candidates: [KeyVersionConfirmer.Candidate] = []
         let writer = KeytabWriter(context: context)
+        let planner = planner
+        // 1. Plan every account from its read; one whose password, layout and keytab file are all as last time
+        //    is current without deriving a key.
+        var toDerive: [(target: AccountTarget, plan: KeyPlan)] = []
         for (target, account) in accounts {
             do throws(AccountFailure) {
                 if let refusal = target.refusal { throw AccountFailure(.failed, refusal) }
                 let plan = try planner.plan(target, account, hostPrincipal: hostPrincipal, base: directory.base)
+                if let accountState = state[target.name], Self.isUnchanged(plan, target: target, since: accountState, now: now) {
+                    var report = plan.report
+                    report.keyVersions = plan.currentKeyVersions.sorted(by: >)
+                    report.outcome = .current
+                    let merge = RetentionMerger.Merge(entries: [], retainedUntil: accountState.retainedUntil)
+                    reports[target.name] = succeed(
+                        target, plan: plan, keyVersion: plan.seenKeyVersion, merge: merge, report: report, state: &state, now: now)
+                } else {
+                    toDerive.append((target, plan))
+                }
+            } catch {
+                reports[target.name] = fail(target, error, state: &state, now: now)
+            }
+        }
+        // 2. Derive the keys of the rest on every core, then compare them with the keytabs.
+        let derived = ParallelKeyDerivation.derive(toDerive.map(\.plan), realm: configuration.domain.realm)
+        for ((target, _), result) in zip(toDerive, derived) {
+            do throws(AccountFailure) {
+                let plan = try result.get()
                 let existing = try existingEntries(of: target)
                 let merge = merger.merge(
                     fresh: plan.entries, current: plan.currentKeyVersions, existing: existing,
@@ -122,6 +150,16 @@ public struct KeytabSynchronizer {
             }
         }
         return accounts.compactMap { reports[$0.target.name] }
+    }
+
+    /// Whether a read changes nothing: same keyed fingerprint and kvno as the last success, the keytab file
+    /// exactly as the daemon left it, the same path, and no retained key due to be dropped.
+    static func isUnchanged(_ plan: KeyPlan, target: AccountTarget, since state: AccountState, now: Date) -> Bool {
+        guard let fingerprint = plan.fingerprint, fingerprint == state.keysFingerprint, state.lastError == nil,
+            state.keyVersion == plan.seenKeyVersion, state.keytab == target.keytab,
+            let recorded = state.keytabFingerprint, KeytabFingerprint(path: target.keytab) == recorded
+        else { return false }
+        return !state.retainedUntil.values.contains { $0 <= now }
     }
 
     /// The keytab's entries before this pass: none when it does not exist or is not a keytab any more
@@ -188,7 +226,8 @@ public struct KeytabSynchronizer {
             servicePrincipalNames: plan.servicePrincipalNames, passwordLastSet: plan.passwordLastSet,
             membershipFingerprint: plan.membershipFingerprint,
             keytabKeyVersions: Array(Set(report.keyVersions).union(merge.retainedUntil.keys)).sorted(by: >),
-            retainedUntil: merge.retainedUntil, keytabFingerprint: KeytabFingerprint(path: target.keytab))
+            retainedUntil: merge.retainedUntil, keytabFingerprint: KeytabFingerprint(path: target.keytab),
+            keysFingerprint: plan.fingerprint)
         schedule.recordSuccess(success, for: target.name, keytab: target.keytab, in: &state[target.name], now: now)
         return report
     }

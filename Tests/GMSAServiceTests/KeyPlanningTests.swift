@@ -32,7 +32,7 @@ import Testing
     }
 
     func plan(_ account: ManagedAccount?) throws(AccountFailure) -> KeyPlan {
-        try KeyPlanner(realm: "COMPANY.TEST", context: context).plan(target, account, hostPrincipal: "HOST$@COMPANY.TEST", base: "DC=company,DC=test")
+        try KeyPlanner(realm: "COMPANY.TEST", context: context).derivedPlan(target, account, hostPrincipal: "HOST$@COMPANY.TEST", base: "DC=company,DC=test")
     }
 
     @Test func aNormalReadPlansKAndKMinusOneWithOnlyKCurrent() throws {

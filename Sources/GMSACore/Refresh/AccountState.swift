@@ -30,6 +30,10 @@ public struct AccountState: Codable, Sendable, Equatable {
     /// The keytab as the daemon last wrote or checked it; a different file on disk means something else broke
     /// it, and the account is read again to repair it.
     public var keytabFingerprint: KeytabFingerprint?
+    /// A keyed fingerprint of what the keytab's keys were derived from (never the keys or the password: see
+    /// `KerberosContext.fingerprint(of:key:)`); a read that gives the same, with the keytab untouched, needs no
+    /// key derivation.
+    public var keysFingerprint: String?
 
     public init(keytab: String) {
         self.keytab = keytab

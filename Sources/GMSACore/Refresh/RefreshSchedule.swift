@@ -42,12 +42,15 @@ public struct RefreshSchedule: Sendable {
         public var retainedUntil: [UInt32: Date]
         /// The keytab file as it is now.
         public var keytabFingerprint: KeytabFingerprint?
+        /// What the keys were derived from (keyed fingerprint).
+        public var keysFingerprint: String?
 
         public init(
             keyVersion: UInt32, queryInterval: Duration, insideWindow: Bool, servicePrincipalNames: [String],
             passwordLastSet: Int64?, membershipFingerprint: String?, keytabKeyVersions: [UInt32],
-            retainedUntil: [UInt32: Date], keytabFingerprint: KeytabFingerprint?
+            retainedUntil: [UInt32: Date], keytabFingerprint: KeytabFingerprint?, keysFingerprint: String? = nil
         ) {
+            self.keysFingerprint = keysFingerprint
             self.keyVersion = keyVersion
             self.queryInterval = queryInterval
             self.insideWindow = insideWindow
@@ -99,6 +102,7 @@ public struct RefreshSchedule: Sendable {
         entry.retainedUntil = success.retainedUntil
         entry.keytabKeyVersions = success.keytabKeyVersions
         entry.keytabFingerprint = success.keytabFingerprint
+        entry.keysFingerprint = success.keysFingerprint
         state = entry
     }
 

@@ -20,6 +20,11 @@ public struct RetentionMerger: Sendable {
         public var entries: [KeytabEntry]
         /// Retained older key versions and until when.
         public var retainedUntil: [UInt32: Date]
+
+        public init(entries: [KeytabEntry], retainedUntil: [UInt32: Date]) {
+            self.entries = entries
+            self.retainedUntil = retainedUntil
+        }
     }
 
     /// Merges `fresh` (every key the read gave, `current` the key versions in use or about to be) with the
