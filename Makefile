@@ -32,8 +32,8 @@ deps:
 
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
-# failover tests stop and freeze dc1 of a lab with two DCs, so each gets a lab of its own. Then the package
-# on a clean host.
+# failover tests stop and freeze dc1 of a lab with two DCs (one also moves both DCs' clocks), the unreachable
+# test adds nftables rules, so each gets a lab of its own. Then the package on a clean host.
 test: deps
 	$(MAKE) swift-test
 	$(MAKE) test-host
@@ -43,6 +43,8 @@ swift-test:
 	lab/lab.sh run -- $(SWIFT) test --skip-build
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 deb: build
 	@packaging/build-deb.sh $(BINARY) dist

@@ -222,7 +222,7 @@ lab_dc_thaw() {
     kill -CONT -- "-$pid" || lab_err "$dc: kill -CONT -$pid failed"
 }
 
-# lab_start_samba [VAR=value...]: start dc1 (lab.sh, lab-faketime.sh); exits on failure.
+# lab_start_samba [VAR=value...]: start dc1 (lab.sh); exits on failure.
 lab_start_samba() { lab_dc_start dc1 "$@" || exit 1; }
 
 # Samba master processes (by pid) that live in this network namespace.

@@ -240,7 +240,7 @@ public final class DirectoryConnection {
         switch code {
         case LDAP_SERVER_DOWN, LDAP_TIMEOUT, LDAP_CONNECT_ERROR:
             return DirectoryError(
-                .unavailable, "cannot reach \(server) on port 389: \(text); check the name, DNS and firewall", resultCode: code)
+                .unavailable, "cannot reach LDAP on \(server) (port 389): \(text); check the name, DNS and firewall", resultCode: code)
         default:
             return DirectoryError(
                 .bindFailed,

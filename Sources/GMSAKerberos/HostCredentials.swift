@@ -60,6 +60,12 @@ public final class HostCredentials {
 
         var credentials = krb5_creds()
         code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
+        if code == KRB5_KDC_UNREACH {
+            throw context.error(
+                code, "cannot get the host's Kerberos ticket for \(principal) from the KDC",
+                check: "check that the DCs' Kerberos port 88 (UDP and TCP) is reachable from this host (firewall, "
+                    + "krb5.conf's kdc entries or DNS _kerberos SRV records)")
+        }
         guard code == 0 else {
             throw context.error(
                 code, "cannot get Kerberos credentials for \(principal) from \(keytab)",
