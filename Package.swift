@@ -84,6 +84,10 @@ let package = Package(
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
         ),
         .testTarget(
+            name: "GMSADirectoryTests",
+            dependencies: ["GMSACore", "GMSADirectory", "CLDAP"]
+        ),
+        .testTarget(
             name: "GMSADaemonTests",
             dependencies: [
                 "GMSACore", "GMSAService", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log"),
