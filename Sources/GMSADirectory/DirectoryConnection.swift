@@ -129,6 +129,15 @@ public final class DirectoryConnection {
         ldap_unbind_ext_s(handle, nil, nil)
     }
 
+    /// The name the SASL GSSAPI bind authenticated as, as cyrus-sasl reports it (the Kerberos client
+    /// principal, e.g. `linuxhost1$@COMPANY.TEST`), or `nil` when it does not say.
+    public var authenticatedName: String? {
+        var text: UnsafeMutablePointer<CChar>?
+        guard ldap_get_option(handle, LDAP_OPT_X_SASL_USERNAME, &text) == LDAP_OPT_SUCCESS, let text else { return nil }
+        defer { ldap_memfree(text) }
+        return String(cString: text)
+    }
+
     /// The search scope.
     public enum Scope: Sendable {
         case base, subtree

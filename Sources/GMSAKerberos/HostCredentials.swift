@@ -136,27 +136,38 @@ public final class HostCredentials {
         start = Int64(UInt32(bitPattern: started))
     }
 
+    /// Empties the private cache but keeps the TGT's times, so the next ``acquire(now:)`` reuses a ticket
+    /// that is no longer there: how a TGT the KDC or DC stopped accepting looks. For tests.
+    func dropTicketsKeepingTimes() throws(KerberosError) {
+        let client = try context.parsePrincipal(principal)
+        defer { krb5_free_principal(context.raw, client) }
+        let code = krb5_cc_initialize(context.raw, cache, client)
+        guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
+    }
+
     /// The GSS-API initiator credential for the current TGT, and the object that keeps it alive (hold it
     /// for as long as the credential is used). `nil` before the first ``acquire(now:)`` or ``refresh()``.
     public func gssCredential() -> (handle: OpaquePointer, owner: AnyObject)? {
         credential.map { ($0.handle, $0) }
     }
 
-    /// The end times of the TGTs in the private cache (`krbtgt/…`), for tests: one entry per TGT stored.
-    public func cachedTicketGrantingTickets() throws(KerberosError) -> [Int64] {
+    /// The tickets in the private cache (server principal and end time): the TGT and the service tickets
+    /// GSS-API stored there, for tests and `check`.
+    public func cachedTickets() throws(KerberosError) -> [(server: String, expiry: Int64)] {
         var cursor: krb5_cc_cursor?
         let code = krb5_cc_start_seq_get(context.raw, cache, &cursor)
         guard code == 0 else { throw context.error(code, "cannot read credential cache \(cacheName)") }
         defer { krb5_cc_end_seq_get(context.raw, cache, &cursor) }
-        var ends: [Int64] = []
+        var tickets: [(server: String, expiry: Int64)] = []
         var credentials = krb5_creds()
         while krb5_cc_next_cred(context.raw, cache, &cursor, &credentials) == 0 {
             defer { krb5_free_cred_contents(context.raw, &credentials) }
-            if let server = try? context.unparse(credentials.server), server.hasPrefix("krbtgt/") {
-                ends.append(Int64(UInt32(bitPattern: credentials.times.endtime)))
+            // Configuration entries (krb5_ccache_conf_data/…) are not tickets.
+            if let server = try? context.unparse(credentials.server), !server.hasPrefix("krb5_ccache_conf_data") {
+                tickets.append((server, Int64(UInt32(bitPattern: credentials.times.endtime))))
             }
         }
-        return ends
+        return tickets
     }
 
     private static func statusText(_ major: OM_uint32, _ minor: OM_uint32) -> String {

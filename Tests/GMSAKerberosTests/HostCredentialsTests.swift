@@ -29,7 +29,7 @@ import Testing
         #expect(first.cacheName.hasPrefix("MEMORY:"))
         #expect(first.cacheName != second.cacheName)
         #expect(first.gssCredential() == nil)
-        #expect(try first.cachedTicketGrantingTickets().isEmpty)
+        #expect(try first.cachedTickets().isEmpty)
         #expect(ProcessInfo.processInfo.environment["KRB5CCNAME"] == before)
     }
 
