@@ -97,7 +97,7 @@ let package = Package(
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "GMSATestSupport"],
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "GMSATestSupport", "CLDAP"],
             exclude: ["Scripts"]
         ),
         // Runs the built gmsa-keytabd as a user would.

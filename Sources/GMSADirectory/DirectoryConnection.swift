@@ -46,6 +46,8 @@ public final class DirectoryConnection {
     private let statistics: DirectoryStatistics
     /// Kept for the connection's lifetime: the SASL context points at the credential.
     private let credentials: SASLCredentials?
+    /// Sees each search result (libldap handle, message chain) right before libldap frees it. For tests.
+    var messageInspector: ((OpaquePointer, OpaquePointer) -> Void)?
 
     /// Connects to `server` on port 389 and binds with SASL GSSAPI.
     public convenience init(server: String, options: DirectoryOptions, statistics: DirectoryStatistics) throws(DirectoryError) {
@@ -189,7 +191,12 @@ public final class DirectoryConnection {
                         0, &result)
                 }
             }
-            defer { if let result { ldap_msgfree(result) } }
+            defer {
+                if let result {
+                    messageInspector?(handle, result)
+                    ldap_msgfree(result)
+                }
+            }
             guard code == LDAP_SUCCESS, let result else {
                 throw DirectoryError(
                     code == LDAP_SERVER_DOWN || code == LDAP_TIMEOUT ? .unavailable : .searchFailed,
