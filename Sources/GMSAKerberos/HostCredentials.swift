@@ -136,6 +136,13 @@ public final class HostCredentials {
         start = Int64(UInt32(bitPattern: started))
     }
 
+    /// Makes the next ``acquire(now:)`` get a new TGT: the current one may carry an outdated group list (a
+    /// DC withheld a password this host may now read through a new group membership).
+    public func expire() {
+        credential = nil
+        expiry = 0
+    }
+
     /// Empties the private cache but keeps the TGT's times, so the next ``acquire(now:)`` reuses a ticket
     /// that is no longer there: how a TGT the KDC or DC stopped accepting looks. For tests.
     func dropTicketsKeepingTimes() throws(KerberosError) {

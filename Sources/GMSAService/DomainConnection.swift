@@ -25,7 +25,8 @@ public struct DomainConnection {
     /// first usable DC with them. The process environment (`KRB5CCNAME`) is neither read nor changed.
     ///
     /// A bind refused while a reused TGT was in use is retried once with a new TGT: the KDC may have
-    /// invalidated it (a reset machine password) or the DC may have rejected the ticket.
+    /// invalidated it (a reset machine password) or the DC may have rejected the ticket. A read that finds a
+    /// password withheld makes the next pass get a new TGT, so a new group membership counts then.
     public static func open(
         configuration: Configuration,
         context: KerberosContext,
@@ -51,7 +52,9 @@ public struct DomainConnection {
                     credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) })
                 return DomainConnection(
                     credentials: credentials, session: session,
-                    directory: ManagedAccountDirectory(connection: session.connection, base: session.namingContext),
+                    directory: ManagedAccountDirectory(
+                        connection: session.connection, base: session.namingContext,
+                        passwordWithheld: { [credentials] in credentials.expire() }),
                     reusedTicket: reused)
             } catch {
                 guard reused, error.includesBindFailure else { throw Failure(message: error.message) }

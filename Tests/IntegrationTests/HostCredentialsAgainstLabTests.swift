@@ -72,6 +72,26 @@ struct HostCredentialsAgainstLabTests {
         #expect(second.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
     }
 
+    @Test func aWithheldPasswordMakesTheNextPassGetANewTGT() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let web = try ServiceAccountName("msa-web$")
+        let denied = try ServiceAccountName("msa-denied$")
+
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        _ = try first.directory.read([web])
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(second.reusedTicket)
+        let read = try second.directory.read([web, denied])
+        #expect(read[denied] != nil && read[denied]?.passwordBlob == nil)
+        // The host's groups may have changed since its TGT was issued: the next pass asks the KDC again.
+        let third = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(!third.reusedTicket)
+        #expect(statistics.ticketSnapshot == (new: 2, reused: 1))
+    }
+
     @Test func aDCOnAnotherPortIsReachedThere() throws {
         let directory = try TemporaryDirectory()
         let port = 3389
