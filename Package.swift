@@ -96,6 +96,10 @@ let package = Package(
             dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "GMSATestSupport"]
         ),
         .testTarget(
+            name: "GMSADirectoryTests",
+            dependencies: ["GMSACore", "GMSADirectory", "CLDAP"]
+        ),
+        .testTarget(
             name: "GMSADaemonTests",
             dependencies: [
                 "GMSACore", "GMSAService", "GMSADaemon", "GMSATestSupport", .product(name: "Logging", package: "swift-log"),
@@ -105,7 +109,7 @@ let package = Package(
         // Against the Samba AD DC of lab/lab.sh (skipped outside the lab).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSAService", "GMSATestSupport"],
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "GMSATestSupport", "CLDAP"],
             exclude: ["Scripts"]
         ),
         // Runs the built gmsa-keytabd as a user would.

@@ -20,9 +20,13 @@ public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible {
         utf16LittleEndian.withUnsafeBytes { raw in
             let unitCount = raw.count / 2
             // Worst case 3 bytes per code unit (a pair takes 4 bytes for 2 units).
-            var output = [UInt8](repeating: 0, count: unitCount * 3)
+            // Scratch outside any array, zeroed with explicit_bzero (stores into an array about to be freed
+            // may be dropped by the optimiser).
+            let output = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(unitCount * 3, 1))
+            output.initialize(repeating: 0)
             defer {
-                for index in output.indices { output[index] = 0 }
+                SecretBytes.zero(UnsafeMutableRawPointer(output.baseAddress!), output.count)
+                output.deallocate()
             }
             var written = 0
             func unit(_ index: Int) -> UInt16 {
@@ -75,7 +79,7 @@ public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible {
                     index += 1
                 }
             }
-            return SecretBytes(output[0..<written])
+            return SecretBytes(UnsafeBufferPointer(rebasing: output[0..<written]))
         }
     }
 

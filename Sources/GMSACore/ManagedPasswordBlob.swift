@@ -28,6 +28,13 @@ public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Parses one blob held in zeroing storage, without copying it.
+    public init(parsing blob: SecretBytes) throws(ManagedPasswordBlobError) {
+        self = try blob.withUnsafeBytes { raw throws(ManagedPasswordBlobError) in
+            try Self.parse(raw)
+        }
+    }
+
     private init(
         current: ManagedPassword,
         previous: ManagedPassword?,

@@ -20,13 +20,9 @@ public final class SecretBytes: @unchecked Sendable {
     public init(count: Int, fill body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) rethrows {
         storage = .allocate(capacity: count)
         storage.initialize(repeating: 0)
-        do {
-            try body(storage)
-        } catch {
-            SecretBytes.wipe(storage)
-            storage.deallocate()
-            throw error
-        }
+        // On a throw the object is fully initialised, so deinit wipes and frees the storage (freeing it here
+        // as well was a double free).
+        try body(storage)
     }
 
     deinit {
@@ -46,6 +42,12 @@ public final class SecretBytes: @unchecked Sendable {
     private static func wipe(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
         explicit_bzero(base, buffer.count)
+    }
+
+    /// `explicit_bzero` for scratch memory that holds secret bytes outside a `SecretBytes`.
+    public static func zero(_ base: UnsafeMutableRawPointer, _ count: Int) {
+        guard count > 0 else { return }
+        explicit_bzero(base, count)
     }
 }
 

@@ -27,25 +27,51 @@ public struct DirectoryOptions: Sendable {
 /// One bound LDAP connection to one domain controller, through libldap.
 ///
 /// Set up as docs/protocol.md §5 "Reading from the directory" requires: protocol v3, SASL GSSAPI with the host's Kerberos credentials
-/// (default ccache), NOCANON (no reverse lookup of the DC's name), referrals off, a confidentiality layer of
-/// at least `minssf` demanded before the bind and verified after it. libldap calls block: own a connection
-/// from one thread at a time.
+/// (handed over per connection as ``SASLCredentials``; without them, the default ccache), NOCANON (no
+/// reverse lookup of the DC's name), referrals off, a confidentiality layer of at least `minssf` demanded
+/// before the bind and verified after it. libldap calls block: own a connection from one thread at a time.
+///
+/// Secret attributes are copied into ``SecretBytes``; libldap's value copies and the entry's BER buffer
+/// (which holds the decoded PDU) are zeroed before libldap frees them, and cyrus-sasl frees through
+/// ``WipingAllocator``.
 public final class DirectoryConnection {
     /// The DC's host name.
     public let server: String
+    /// The DC and port this connection went to.
+    public let controller: DomainController
     /// The negotiated SASL security strength factor (56 or more; 256 with AES).
     public private(set) var securityStrength = 0
     private let handle: OpaquePointer
     private let options: DirectoryOptions
     private let statistics: DirectoryStatistics
+    /// Kept for the connection's lifetime: the SASL context points at the credential.
+    private let credentials: SASLCredentials?
+    /// Sees each search result (libldap handle, message chain) right before libldap frees it. For tests.
+    var messageInspector: ((OpaquePointer, OpaquePointer) -> Void)?
 
     /// Connects to `server` on port 389 and binds with SASL GSSAPI.
-    public init(server: String, options: DirectoryOptions, statistics: DirectoryStatistics) throws(DirectoryError) {
-        self.server = server
+    public convenience init(server: String, options: DirectoryOptions, statistics: DirectoryStatistics) throws(DirectoryError) {
+        try self.init(controller: DomainController(host: server), options: options, statistics: statistics)
+    }
+
+    /// Connects to `controller` (its host and port) and binds with SASL GSSAPI, with `credentials` when
+    /// given (else the default ccache).
+    public init(
+        controller: DomainController,
+        options: DirectoryOptions,
+        statistics: DirectoryStatistics,
+        credentials: SASLCredentials? = nil
+    ) throws(DirectoryError) {
+        // Before libldap's first SASL bind initialises cyrus-sasl, which then locks its allocator.
+        WipingAllocator.install()
+        self.server = controller.host
+        self.controller = controller
         self.options = options
         self.statistics = statistics
+        self.credentials = credentials
+        let server = controller.description
         var ldap: OpaquePointer?
-        let uri = "ldap://\(server)"
+        let uri = controller.uri
         var code = ldap_initialize(&ldap, uri)
         guard code == LDAP_SUCCESS, let ldap else {
             throw DirectoryError(.unavailable, "cannot set up LDAP for \(uri): \(String(cString: ldap_err2string(code)))", resultCode: code)
@@ -76,9 +102,18 @@ public final class DirectoryConnection {
         }
 
         statistics.record(bind: 1)
-        code = gmsa_ldap_sasl_gssapi_bind(ldap)
+        var bind = gmsa_sasl_bind_defaults(gss_credentials: credentials.map { UnsafeMutableRawPointer($0.handle) }, credentials_applied: 0)
+        code = gmsa_ldap_sasl_gssapi_bind(ldap, &bind)
         guard code == LDAP_SUCCESS else {
-            throw Self.bindError(code, server: server, detail: Self.diagnosticMessage(ldap))
+            throw Self.bindError(code, controller: controller, detail: Self.diagnosticMessage(ldap))
+        }
+        // A bind that succeeded without them used the process's default ccache: some other identity.
+        guard credentials == nil || bind.credentials_applied != 0 else {
+            throw DirectoryError(
+                .bindFailed,
+                "refusing the LDAP connection to \(server): libldap did not take the host's GSSAPI credentials "
+                    + "(LDAP_OPT_X_SASL_GSS_CREDS), so the SASL GSSAPI bind used the default credential cache; "
+                    + "this libldap or cyrus-sasl is not supported (OpenLDAP 2.5 with cyrus-sasl 2.1.28 is)")
         }
         var strength: ber_len_t = 0
         code = ldap_get_option(ldap, LDAP_OPT_X_SASL_SSF, &strength)
@@ -94,6 +129,15 @@ public final class DirectoryConnection {
 
     deinit {
         ldap_unbind_ext_s(handle, nil, nil)
+    }
+
+    /// The name the SASL GSSAPI bind authenticated as, as cyrus-sasl reports it (the Kerberos client
+    /// principal, e.g. `linuxhost1$@COMPANY.TEST`), or `nil` when it does not say.
+    public var authenticatedName: String? {
+        var text: UnsafeMutablePointer<CChar>?
+        guard ldap_get_option(handle, LDAP_OPT_X_SASL_USERNAME, &text) == LDAP_OPT_SUCCESS, let text else { return nil }
+        defer { ldap_memfree(text) }
+        return String(cString: text)
     }
 
     /// The search scope.
@@ -147,7 +191,12 @@ public final class DirectoryConnection {
                         0, &result)
                 }
             }
-            defer { if let result { ldap_msgfree(result) } }
+            defer {
+                if let result {
+                    messageInspector?(handle, result)
+                    ldap_msgfree(result)
+                }
+            }
             guard code == LDAP_SUCCESS, let result else {
                 throw DirectoryError(
                     code == LDAP_SERVER_DOWN || code == LDAP_TIMEOUT ? .unavailable : .searchFailed,
@@ -197,7 +246,7 @@ public final class DirectoryConnection {
                         let bytes = UnsafeRawBufferPointer(start: value.pointee.bv_val, count: Int(value.pointee.bv_len))
                         if secret.contains(key) {
                             entry.secrets[key] = SecretBytes(bytes)
-                            if let base = value.pointee.bv_val { memset(base, 0, Int(value.pointee.bv_len)) }
+                            if let base = value.pointee.bv_val { explicit_bzero(base, Int(value.pointee.bv_len)) }
                         } else {
                             entry.values[key, default: []].append([UInt8](bytes))
                         }
@@ -209,9 +258,28 @@ public final class DirectoryConnection {
                 attribute = ldap_next_attribute(handle, entryMessage, ber)
             }
             if let ber { ber_free(ber, 0) }
+            if !secret.isEmpty { wipeAttributes(of: entryMessage) }
             entries.append(entry)
         }
         return entries
+    }
+
+    /// Zeroes, in place, the attributes of an entry in the message's BER buffer: the decoded PDU that
+    /// libldap would otherwise free with the values still in it. The entry cannot be read afterwards.
+    private func wipeAttributes(of entry: OpaquePointer) {
+        // A BerElement that shares the message's buffer, positioned after the DN, limited to the attributes.
+        var ber: OpaquePointer?
+        var distinguishedName = berval(bv_len: 0, bv_val: nil)
+        guard ldap_get_dn_ber(handle, entry, &ber, &distinguishedName) == LDAP_SUCCESS, let ber else {
+            if let ber { ber_free(ber, 0) }
+            return
+        }
+        defer { ber_free(ber, 0) }
+        var element = berval(bv_len: 0, bv_val: nil)
+        // Each attribute's raw element (tag, length, type and values), without copying.
+        while ber_skip_raw(ber, &element) != ~ber_tag_t(0), let base = element.bv_val, element.bv_len > 0 {
+            explicit_bzero(base, Int(element.bv_len))
+        }
     }
 
     /// The rootDSE's `defaultNamingContext`, e.g. `DC=company,DC=test`.
@@ -235,12 +303,14 @@ public final class DirectoryConnection {
         detail.map { " (\($0))" } ?? ""
     }
 
-    private static func bindError(_ code: Int32, server: String, detail: String?) -> DirectoryError {
+    private static func bindError(_ code: Int32, controller: DomainController, detail: String?) -> DirectoryError {
         let text = String(cString: ldap_err2string(code)) + detailSuffix(detail)
+        let server = controller.host
         switch code {
         case LDAP_SERVER_DOWN, LDAP_TIMEOUT, LDAP_CONNECT_ERROR:
             return DirectoryError(
-                .unavailable, "cannot reach LDAP on \(server) (port 389): \(text); check the name, DNS and firewall", resultCode: code)
+                .unavailable, "cannot reach LDAP on \(server) (port \(controller.port)): \(text); check the name, DNS and firewall",
+                resultCode: code)
         default:
             return DirectoryError(
                 .bindFailed,

@@ -22,11 +22,19 @@ public struct DirectoryError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// libldap's result code, when there is one.
     public let resultCode: Int32?
+    /// For "no domain controller could be used": each DC's own failure.
+    public let failures: [DirectoryError]
 
-    public init(_ code: Code, _ message: String, resultCode: Int32? = nil) {
+    public init(_ code: Code, _ message: String, resultCode: Int32? = nil, failures: [DirectoryError] = []) {
         self.code = code
         self.message = message
         self.resultCode = resultCode
+        self.failures = failures
+    }
+
+    /// Whether this, or one DC's failure in it, is a refused SASL GSSAPI bind.
+    public var includesBindFailure: Bool {
+        code == .bindFailed || failures.contains { $0.includesBindFailure }
     }
 
     public var description: String { message }

@@ -3,6 +3,7 @@ import Synchronization
 /// Counts what is sent to the directory, for `sync --statistics` and the benchmark.
 public final class DirectoryStatistics: Sendable {
     private let counters = Mutex((connections: 0, binds: 0, searches: 0, pages: 0, entries: 0))
+    private let tickets = Mutex((new: 0, reused: 0))
 
     public init() {}
 
@@ -16,14 +17,27 @@ public final class DirectoryStatistics: Sendable {
         }
     }
 
+    /// Counts one use of the host's TGT: a new one from the KDC (an AS request), or the cached one again.
+    public func recordTicket(reused: Bool) {
+        tickets.withLock {
+            if reused { $0.reused += 1 } else { $0.new += 1 }
+        }
+    }
+
     /// Connections opened, SASL binds, search operations (a paged search counts once), pages, entries read.
     public var snapshot: (connections: Int, binds: Int, searches: Int, pages: Int, entries: Int) {
         counters.withLock { $0 }
     }
 
+    /// Host TGTs obtained from the KDC and TGTs reused from the private cache.
+    public var ticketSnapshot: (new: Int, reused: Int) {
+        tickets.withLock { $0 }
+    }
+
     public var summary: String {
         let value = snapshot
+        let ticket = ticketSnapshot
         return "ldap: \(value.connections) connection(s), \(value.binds) bind(s), \(value.searches) search(es) "
-            + "in \(value.pages) page(s), \(value.entries) entries"
+            + "in \(value.pages) page(s), \(value.entries) entries; tgt: \(ticket.new) new, \(ticket.reused) reused"
     }
 }

@@ -10,19 +10,23 @@ public enum DomainControllerLocator {
         "_ldap._tcp.dc._msdcs.\(domain.lowercased())"
     }
 
-    /// The DC host names to try, in order.
-    public static func locate(domain: String, configured: [String]) throws(DirectoryError) -> [String] {
-        if !configured.isEmpty { return configured }
+    /// The DCs to try, in order: the configured `host` or `host:port` entries as given, else the SRV
+    /// records' targets and ports in RFC 2782 order.
+    public static func locate(domain: String, configured: [String]) throws(DirectoryError) -> [DomainController] {
+        if !configured.isEmpty {
+            // The configuration loader has checked every entry; one that still does not parse is a bug.
+            return configured.map { DomainController(parsing: $0) ?? DomainController(host: $0) }
+        }
         let name = serviceName(domain: domain)
         let records = try lookup(name)
-        guard !records.isEmpty else {
+        let controllers = DomainController.ordered(records)
+        guard !controllers.isEmpty else {
             throw DirectoryError(
                 .noDomainController,
                 "DNS has no SRV records for \(name); check /etc/resolv.conf points at the domain's DNS, "
                     + "or list the DCs in [domain] servers")
         }
-        var seen = Set<String>()
-        return DomainControllerOrder.ordered(records).map(\.target).filter { seen.insert($0.lowercased()).inserted }
+        return controllers
     }
 
     /// The SRV records of `name`.

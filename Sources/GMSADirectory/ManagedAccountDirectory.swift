@@ -21,15 +21,22 @@ public struct ManagedAccountDirectory {
     /// The domain naming context searched, e.g. `DC=company,DC=test`.
     public let base: String
     public var batchSize = 100
+    /// Called when ``read(_:)`` returns an account without its password (this host may not read it; not
+    /// called by ``discover(excluding:)``). The host's group memberships are those of its TGT: the caller
+    /// gets a new one before the next pass.
+    public var passwordWithheld: (() -> Void)?
 
-    public init(connection: DirectoryConnection, base: String) {
+    public init(connection: DirectoryConnection, base: String, passwordWithheld: (() -> Void)? = nil) {
         self.connection = connection
         self.base = base
+        self.passwordWithheld = passwordWithheld
     }
 
     /// The accounts named, by name; a name missing from the result has no gMSA in the domain.
     public func read(_ names: [ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
-        try accounts(names, attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+        let found = try accounts(names, attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+        if let passwordWithheld, found.values.contains(where: { $0.passwordBlob == nil }) { passwordWithheld() }
+        return found
     }
 
     /// Searches for `names` in batches of ``batchSize`` (one OR-filter each) and keys the results by name.
@@ -57,7 +64,9 @@ public struct ManagedAccountDirectory {
         let names = try connection.search(
             base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts, attributes: ["sAMAccountName"]
         ).compactMap { Self.account(from: $0)?.name }.filter { !excluded.contains($0) }
-        return try read(names).values.sorted { $0.name < $1.name }
+        // Not `read`: most domains have gMSAs this host may not read, and that is no reason for a new TGT.
+        return try accounts(names, attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
+            .values.sorted { $0.name < $1.name }
     }
 
     /// A cheap look at accounts without their passwords (kvno, SPNs, pwdLastSet), to notice an administrator's

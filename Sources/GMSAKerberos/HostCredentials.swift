@@ -8,40 +8,86 @@ import Glibc
 /// The host's own Kerberos credentials, from the host keytab into a private in-memory credential cache.
 ///
 /// `krb5_get_init_creds_keytab` gets a TGT for the machine account (no `kinit` subprocess, no ticket file on
-/// disk); the tickets live in a `MEMORY:` cache that only this process sees. ``activate()`` makes it the
-/// default cache (`KRB5CCNAME`), which is where SASL GSSAPI in libldap looks. ``refreshIfNeeded(now:margin:)``
-/// gets fresh tickets before the old ones expire.
+/// disk); the tickets live in a `MEMORY:` cache with a unique name that this object owns (its own libkrb5
+/// context, destroyed with it). The cache is never made the process's default: ``gssCredential()`` hands a
+/// GSS-API credential for it to each LDAP connection (`LDAP_OPT_X_SASL_GSS_CREDS`), so `KRB5CCNAME` is
+/// neither read nor changed. The TGT, and the LDAP service tickets GSS-API adds to the cache, are reused
+/// across passes while ``isFresh(start:expiry:now:)`` holds; ``acquire(now:)`` gets a new one otherwise.
 public final class HostCredentials {
     /// The machine account principal, e.g. `LINUXHOST1$@COMPANY.TEST`.
     public let principal: String
     /// The host keytab.
     public let keytab: String
-    /// The private cache's name.
+    /// The private cache's name, `MEMORY:…` (unique per object).
     public let cacheName: String
     /// When the current TGT expires (seconds since the epoch), or 0 before the first ``refresh()``.
     public private(set) var expiry: Int64 = 0
+    /// When the current TGT became valid (seconds since the epoch), or 0 before the first ``refresh()``.
+    public private(set) var start: Int64 = 0
 
+    /// The principal and realm this was asked for (`principal` may come from the keytab).
+    let requested: (principal: String?, realm: String)
     private let context: KerberosContext
+    private let cache: krb5_ccache
+    private var credential: GSSCredential?
 
     /// Prepares credentials for `principal` (or, when `nil`, the keytab's first `NAME$@REALM` entry,
-    /// preferring `realm`).
+    /// preferring `realm`). `context` is only used to read the keytab; the credentials get their own.
     public init(context: KerberosContext, keytab: String, principal: String?, realm: String) throws(KerberosError) {
-        self.context = context
         self.keytab = keytab
-        self.cacheName = "MEMORY:gmsa-keytabd-\(getpid())"
+        self.requested = (principal, realm)
         if let principal {
             self.principal = principal
         } else {
             self.principal = try Self.machinePrincipal(in: keytab, realm: realm, context: context)
         }
+        let own = try KerberosContext()
+        var cache: krb5_ccache?
+        let code = krb5_cc_new_unique(own.raw, "MEMORY", nil, &cache)
+        guard code == 0, let cache else { throw own.error(code, "cannot create a private in-memory credential cache") }
+        var name: UnsafeMutablePointer<CChar>?
+        if krb5_cc_get_full_name(own.raw, cache, &name) == 0, let name {
+            cacheName = String(cString: name)
+            krb5_free_string(own.raw, name)
+        } else {
+            cacheName = "MEMORY:" + String(cString: krb5_cc_get_name(own.raw, cache))
+        }
+        self.context = own
+        self.cache = cache
     }
 
-    /// Makes the private cache the process's default (`KRB5CCNAME`), for GSSAPI.
-    public func activate() {
-        setenv("KRB5CCNAME", cacheName, 1)
+    deinit {
+        credential = nil
+        krb5_cc_destroy(context.raw, cache)
     }
 
-    /// Gets a new TGT with the key from the keytab and stores it in the private cache.
+    /// Whether a TGT valid from `start` to `expiry` is still good to use at `now`: more than 5 minutes and
+    /// more than a tenth of its lifetime left (a 10-hour TGT is renewed in its last hour).
+    public static func isFresh(start: Int64, expiry: Int64, now: Int64) -> Bool {
+        let remaining = expiry - now
+        let lifetime = max(expiry - start, 0)
+        return remaining > max(300, lifetime / 10)
+    }
+
+    /// Makes sure the cache holds a TGT that is still fresh at `now` (``isFresh(start:expiry:now:)``): keeps
+    /// the current one, or gets a new one from the KDC. Returns `true` when the TGT was reused.
+    @discardableResult
+    public func acquire(now: Int64 = Int64(time(nil))) throws(KerberosError) -> Bool {
+        if credential != nil, Self.isFresh(start: start, expiry: expiry, now: now) { return true }
+        try refresh()
+        return false
+    }
+
+    /// Refreshes when the TGT expires within `margin` seconds of `now` (or was never obtained).
+    @discardableResult
+    public func refreshIfNeeded(now: Int64 = Int64(time(nil)), margin: Int64 = 600) throws(KerberosError) -> Bool {
+        guard expiry - margin <= now else { return false }
+        try refresh()
+        return true
+    }
+
+    /// Gets a new TGT with the key from the keytab, replaces the cache's contents with it (dropping cached
+    /// service tickets too) and makes a new GSS-API credential for it.
     public func refresh() throws(KerberosError) {
         let client = try context.parsePrincipal(principal)
         defer { krb5_free_principal(context.raw, client) }
@@ -74,23 +120,73 @@ public final class HostCredentials {
         }
         defer { krb5_free_cred_contents(context.raw, &credentials) }
 
-        var cache: krb5_ccache?
-        code = krb5_cc_resolve(context.raw, cacheName, &cache)
-        guard code == 0, let cache else { throw context.error(code, "cannot open credential cache \(cacheName)") }
-        defer { krb5_cc_close(context.raw, cache) }
+        // The old GSS-API credential describes the old TGT; connections that hold it keep it alive.
+        credential = nil
+        expiry = 0
         code = krb5_cc_initialize(context.raw, cache, client)
         guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
         code = krb5_cc_store_cred(context.raw, cache, &credentials)
         guard code == 0 else { throw context.error(code, "cannot store credentials in \(cacheName)") }
+
+        var minor: OM_uint32 = 0
+        var handle: gss_cred_id_t?
+        let major = gss_krb5_import_cred(&minor, cache, nil, nil, &handle)
+        guard gmsa_gss_error(major) == 0, let handle else {
+            throw KerberosError(
+                .library(krb5_error_code(bitPattern: minor)),
+                "cannot make GSS-API credentials from \(cacheName) for \(principal): \(Self.statusText(major, minor))")
+        }
+        credential = GSSCredential(handle)
         expiry = Int64(UInt32(bitPattern: credentials.times.endtime))
+        let started = credentials.times.starttime != 0 ? credentials.times.starttime : credentials.times.authtime
+        start = Int64(UInt32(bitPattern: started))
     }
 
-    /// Refreshes when the TGT expires within `margin` seconds of `now` (or was never obtained).
-    @discardableResult
-    public func refreshIfNeeded(now: Int64 = Int64(time(nil)), margin: Int64 = 600) throws(KerberosError) -> Bool {
-        guard expiry - margin <= now else { return false }
-        try refresh()
-        return true
+    /// Makes the next ``acquire(now:)`` get a new TGT: the current one may carry an outdated group list (a
+    /// DC withheld a password this host may now read through a new group membership).
+    public func expire() {
+        credential = nil
+        expiry = 0
+    }
+
+    /// Empties the private cache but keeps the TGT's times, so the next ``acquire(now:)`` reuses a ticket
+    /// that is no longer there: how a TGT the KDC or DC stopped accepting looks. For tests.
+    func dropTicketsKeepingTimes() throws(KerberosError) {
+        let client = try context.parsePrincipal(principal)
+        defer { krb5_free_principal(context.raw, client) }
+        let code = krb5_cc_initialize(context.raw, cache, client)
+        guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
+    }
+
+    /// The GSS-API initiator credential for the current TGT, and the object that keeps it alive (hold it
+    /// for as long as the credential is used). `nil` before the first ``acquire(now:)`` or ``refresh()``.
+    public func gssCredential() -> (handle: OpaquePointer, owner: AnyObject)? {
+        credential.map { ($0.handle, $0) }
+    }
+
+    /// The tickets in the private cache (server principal and end time): the TGT and the service tickets
+    /// GSS-API stored there, for tests and `check`.
+    public func cachedTickets() throws(KerberosError) -> [(server: String, expiry: Int64)] {
+        var cursor: krb5_cc_cursor?
+        let code = krb5_cc_start_seq_get(context.raw, cache, &cursor)
+        guard code == 0 else { throw context.error(code, "cannot read credential cache \(cacheName)") }
+        defer { krb5_cc_end_seq_get(context.raw, cache, &cursor) }
+        var tickets: [(server: String, expiry: Int64)] = []
+        var credentials = krb5_creds()
+        while krb5_cc_next_cred(context.raw, cache, &cursor, &credentials) == 0 {
+            defer { krb5_free_cred_contents(context.raw, &credentials) }
+            // Configuration entries (krb5_ccache_conf_data/…) are not tickets.
+            if let server = try? context.unparse(credentials.server), !server.hasPrefix("krb5_ccache_conf_data") {
+                tickets.append((server, Int64(UInt32(bitPattern: credentials.times.endtime))))
+            }
+        }
+        return tickets
+    }
+
+    private static func statusText(_ major: OM_uint32, _ minor: OM_uint32) -> String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        gmsa_gss_status_text(major, minor, &buffer, buffer.count)
+        return String(cString: buffer)
     }
 
     /// The first `NAME$@REALM` principal in a keytab.
@@ -113,5 +209,36 @@ public final class HostCredentials {
                     + "set [host] principal, or join the host to the domain")
         }
         return chosen
+    }
+}
+
+/// One GSS-API credential handle, released when the last holder lets go.
+final class GSSCredential {
+    let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        var minor: OM_uint32 = 0
+        var handle: gss_cred_id_t? = self.handle
+        gss_release_cred(&minor, &handle)
+    }
+}
+
+extension KerberosContext {
+    /// The host credentials for `keytab` and `principal`, kept in this context between calls so that the
+    /// TGT in their private cache is reused across passes; replaced when the keytab, principal or realm
+    /// asked for changes (a reload).
+    public func hostCredentials(keytab: String, principal: String?, realm: String) throws(KerberosError) -> HostCredentials {
+        if let kept = keptHostCredentials, kept.keytab == keytab, kept.requested.principal == principal,
+            kept.requested.realm == realm
+        {
+            return kept
+        }
+        let fresh = try HostCredentials(context: self, keytab: keytab, principal: principal, realm: realm)
+        keptHostCredentials = fresh
+        return fresh
     }
 }

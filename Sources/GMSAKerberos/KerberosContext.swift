@@ -7,6 +7,8 @@ import GMSACore
 /// one task or actor. It reads the system krb5.conf (or `KRB5_CONFIG`), but nothing here needs a KDC.
 public final class KerberosContext {
     let raw: krb5_context
+    /// The host credentials ``hostCredentials(keytab:principal:realm:)`` keeps between passes.
+    var keptHostCredentials: HostCredentials?
 
     /// Opens a context; fails with libkrb5's message if krb5.conf cannot be parsed.
     public init() throws(KerberosError) {

@@ -2,11 +2,17 @@ import GMSACore
 import GMSADirectory
 import GMSAKerberos
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything needed to read gMSAs: the host's Kerberos credentials and a bound, sealed LDAP connection.
 public struct DomainConnection {
     public let credentials: HostCredentials
     public let session: DirectorySession
     public let directory: ManagedAccountDirectory
+    /// Whether this connection reused the host's TGT from an earlier pass (no AS request to the KDC).
+    public let reusedTicket: Bool
 
     /// Why the domain could not be reached; the keytabs are left alone.
     public struct Failure: Error, CustomStringConvertible {
@@ -14,32 +20,54 @@ public struct DomainConnection {
         public var description: String { message }
     }
 
-    /// Gets host credentials from the host keytab, then connects to the first usable DC.
+    /// Gets host credentials from the host keytab (reusing the TGT that `context` keeps from an earlier
+    /// pass while it is fresh, see ``HostCredentials/isFresh(start:expiry:now:)``), then connects to the
+    /// first usable DC with them. The process environment (`KRB5CCNAME`) is neither read nor changed.
+    ///
+    /// A bind refused while a reused TGT was in use is retried once with a new TGT: the KDC may have
+    /// invalidated it (a reset machine password) or the DC may have rejected the ticket. A read that finds a
+    /// password withheld makes the next pass get a new TGT, so a new group membership counts then.
     public static func open(
         configuration: Configuration,
         context: KerberosContext,
         statistics: DirectoryStatistics
     ) throws(Failure) -> DomainConnection {
         let credentials: HostCredentials
+        var reused: Bool
         do {
-            credentials = try HostCredentials(
-                context: context, keytab: configuration.host.keytab, principal: configuration.host.principal,
-                realm: configuration.domain.realm)
-            credentials.activate()
-            try credentials.refresh()
+            credentials = try context.hostCredentials(
+                keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm)
+            reused = try credentials.acquire()
         } catch {
             throw Failure(message: "host authentication failed: \(error.message)")
         }
+        statistics.recordTicket(reused: reused)
         let options = DirectoryOptions(
             timeoutSeconds: configuration.directory.timeoutSeconds, pageSize: configuration.directory.pageSize,
             saslSecurityProperties: configuration.directory.saslSecurityProperties)
-        do {
-            let session = try DirectorySession.open(domain: configuration.domain, options: options, statistics: statistics)
-            return DomainConnection(
-                credentials: credentials, session: session,
-                directory: ManagedAccountDirectory(connection: session.connection, base: session.namingContext))
-        } catch {
-            throw Failure(message: error.message)
+        while true {
+            do {
+                let session = try DirectorySession.open(
+                    domain: configuration.domain, options: options, statistics: statistics,
+                    credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) })
+                return DomainConnection(
+                    credentials: credentials, session: session,
+                    directory: ManagedAccountDirectory(
+                        connection: session.connection, base: session.namingContext,
+                        passwordWithheld: { [credentials] in credentials.expire() }),
+                    reusedTicket: reused)
+            } catch {
+                guard reused, error.includesBindFailure else { throw Failure(message: error.message) }
+            }
+            do {
+                try credentials.refresh()
+            } catch {
+                throw Failure(
+                    message: "host authentication failed: the DC refused the bind with the cached host ticket, "
+                        + "and a new one could not be had: \(error.message)")
+            }
+            reused = false
+            statistics.recordTicket(reused: false)
         }
     }
 }

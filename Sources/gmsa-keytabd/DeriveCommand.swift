@@ -69,11 +69,13 @@ struct DeriveCommand: ParsableCommand {
 
     func run() throws {
         let accountName = try ServiceAccountName(account)
-        let input: [UInt8]
+        // The input, the decoded blob and the passwords are SecretBytes (zeroed when released); no Data,
+        // String or array copy of them is made.
+        let input: SecretBytes
         do {
-            input = blob == "-" ? [UInt8](FileHandle.standardInput.readDataToEndOfFile()) : [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob)))
+            input = try SecretInput.read(blob)
         } catch {
-            fail("cannot read the blob file \(blob): \((error as NSError).localizedDescription)", .noInput)
+            fail("cannot read the blob file \(blob): \(error.message)", .noInput)
         }
         let parsed: ManagedPasswordBlob
         do {

@@ -22,7 +22,7 @@ struct SyncCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Flag(help: "Print LDAP connections, binds and searches sent, and keytabs written.")
+    @Flag(help: "Print LDAP connections, binds and searches sent, host TGTs new and reused, and keytabs written.")
     var statistics = false
 
     func run() throws {

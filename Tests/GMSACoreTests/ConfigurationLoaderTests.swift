@@ -184,6 +184,16 @@ import Testing
         #expect(error.message.contains("required"))
     }
 
+    @Test func serversMayGiveAPort() throws {
+        let configuration = try parse("[domain]\nrealm = \"A.TEST\"\nservers = [\"dc1.a.test\", \"dc2.a.test:3389\"]\n")
+        #expect(configuration.domain.servers == ["dc1.a.test", "dc2.a.test:3389"])
+        for bad in ["ldap://dc1.a.test", "dc1.a.test:0", "dc1.a.test:ldap", "[::1]:389"] {
+            let refused = try error("[domain]\nrealm = \"A.TEST\"\nservers = [\"dc1.a.test\", \"\(bad)\"]\n")
+            #expect(refused.key == "domain.servers")
+            #expect(refused.message.contains("entry 2 '\(bad)' is not a host name with an optional port"), "\(refused.message)")
+        }
+    }
+
     @Test func aWrongTypeInAListOrTableIsNamed() throws {
         let list = try error("[domain]\nrealm = \"A.TEST\"\nservers = \"dc1\"\n")
         #expect(list.key == "domain.servers")

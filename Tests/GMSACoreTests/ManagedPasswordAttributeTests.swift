@@ -50,3 +50,37 @@ import Testing
         #expect(try ManagedPasswordAttribute.decode(corrupt) == corrupt)
     }
 }
+
+@Suite struct ManagedPasswordAttributeEdgeTests {
+    let blob = KnownAnswerVectors.shared.blobs[1].bytes
+
+    @Test func decodesCRLFFoldedLDIFIntoSecretBytes() throws {
+        let base64 = Data(blob).base64EncodedString()
+        let ldif = "dn: CN=msa-web,DC=company,DC=test\r\nMSDS-MANAGEDPASSWORD :: \(base64.prefix(10))\r\n \(base64.dropFirst(10))\r\n\r\n"
+        let decoded = try ManagedPasswordAttribute.decode(SecretBytes(Array(ldif.utf8)))
+        #expect(decoded == SecretBytes(blob))
+    }
+
+    @Test func theRawInputIsPassedOnAsTheSameBuffer() throws {
+        let input = SecretBytes(blob)
+        #expect(try ManagedPasswordAttribute.decode(input) === input)
+    }
+
+    @Test func otherAttributesWithBase64ValuesAreIgnored() throws {
+        let base64 = Data(blob).base64EncodedString()
+        let ldif = "dn:: Q049eA==\nmsDS-ManagedPasswordId:: AQID\nmsDS-ManagedPassword:: \(base64)\n"
+        #expect(try ManagedPasswordAttribute.decode(Array(ldif.utf8)) == blob)
+    }
+
+    @Test(arguments: ["QUJD", "QUI=", "QQ=="])
+    func paddingIsHonoured(_ text: String) throws {
+        #expect(try ManagedPasswordAttribute.decode(Array(text.utf8)) == [UInt8](Data(base64Encoded: text)!))
+    }
+
+    @Test(arguments: ["QUJ", "Q=JD", "QU=D", "QUJD====", "QUJ*", "QUJD\u{00E9}"])
+    func malformedBase64IsRefused(_ text: String) {
+        #expect(throws: ManagedPasswordAttribute.DecodingError.self) {
+            try ManagedPasswordAttribute.decode(Array(text.utf8))
+        }
+    }
+}

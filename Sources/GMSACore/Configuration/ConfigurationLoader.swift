@@ -101,8 +101,11 @@ public struct ConfigurationLoader: Sendable {
                     + "characters each and 253 in all), e.g. \"COMPANY.TEST\"")
         }
         let servers = file.domain?.servers ?? []
-        for (index, server) in servers.enumerated() where server.isEmpty || server.contains(where: { $0 == " " || $0 == "/" }) {
-            throw fail("domain.servers", "entry \(index + 1) '\(server)' is not a host name (give names like \"dc1.company.test\", no URL)")
+        for (index, server) in servers.enumerated() where DomainController(parsing: server) == nil {
+            throw fail(
+                "domain.servers",
+                "entry \(index + 1) '\(server)' is not a host name with an optional port (give names like "
+                    + "\"dc1.company.test\" or \"dc1.company.test:3389\", no URL; port 1-65535)")
         }
 
         let hostKeytab = file.host?.keytab ?? "/etc/krb5.keytab"

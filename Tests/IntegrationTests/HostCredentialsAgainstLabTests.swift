@@ -1,0 +1,126 @@
+import Foundation
+import GMSACore
+import GMSADirectory
+@testable import GMSAKerberos
+import GMSAService
+import GMSATestSupport
+import Testing
+
+/// The host's credentials against the Samba DC: handed to each connection, never through the environment,
+/// and one TGT for many passes. Inside the lab `KRB5CCNAME` holds an Administrator TGT: a bind that fell back
+/// to the default cache would authenticate as Administrator.
+@Suite(.enabled(if: Lab.isAvailable, "needs the Samba lab: run under lab/lab.sh"), .serialized)
+struct HostCredentialsAgainstLabTests {
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts").path
+    static let loader = ConfigurationLoader(userID: { _ in 0 }, groupID: { _ in 0 })
+
+    func configuration(servers: [String]? = nil, in directory: TemporaryDirectory) throws -> Configuration {
+        let body = "[[account]]\nname = \"msa-web$\"\nkeytab = \"\(directory.file("msa-web.keytab"))\"\n"
+        return try Self.loader.load(path: Lab.configuration(body, servers: servers, in: directory))
+    }
+
+    @Test func twoPassesShareOneTGTAndBindAsTheHostWithoutTouchingKRB5CCNAME() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let environment = ProcessInfo.processInfo.environment["KRB5CCNAME"]
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        let firstStart = first.credentials.start
+        let web = try ServiceAccountName("msa-web$")
+        let firstAccounts = try first.directory.read([web])
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        let secondAccounts = try second.directory.read([web])
+
+        #expect(!first.reusedTicket)
+        #expect(second.reusedTicket)
+        #expect(first.credentials === second.credentials)
+        #expect(second.credentials.start == firstStart)
+        #expect(statistics.ticketSnapshot == (new: 1, reused: 1))
+        #expect(statistics.summary.contains("tgt: 1 new, 1 reused"))
+        let tickets = try second.credentials.cachedTickets().map(\.server)
+        #expect(tickets.filter { $0.hasPrefix("krbtgt/") }.count == 1, "\(tickets)")
+        // GSS-API stored the LDAP service ticket in the host's private cache: the bind used it.
+        #expect(tickets.contains { $0.lowercased().hasPrefix("ldap/dc1.company.test") }, "\(tickets)")
+        for connection in [first.session.connection, second.session.connection] {
+            let name = try #require(connection.authenticatedName)
+            #expect(name.lowercased().hasPrefix("linuxhost1$"), "bound as \(name)")
+        }
+        // The host may read msa-web's password; read on both connections.
+        #expect(firstAccounts[web]?.passwordBlob != nil)
+        #expect(secondAccounts[web]?.passwordBlob != nil)
+        #expect(ProcessInfo.processInfo.environment["KRB5CCNAME"] == environment)
+    }
+
+    @Test func aReusedTGTThatNoLongerWorksIsReplacedAndTheBindRetried() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        let firstStart = first.credentials.start
+        try first.credentials.dropTicketsKeepingTimes()
+
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        // Reused (the times said fresh), refused (no ticket behind it), then a new TGT and a bound connection.
+        #expect(statistics.ticketSnapshot == (new: 2, reused: 1))
+        #expect(!second.reusedTicket)
+        #expect(statistics.snapshot.binds == 3)
+        #expect(second.credentials.start >= firstStart)
+        #expect(try second.credentials.cachedTickets().filter { $0.server.hasPrefix("krbtgt/") }.count == 1)
+        #expect(second.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
+    }
+
+    @Test func aWithheldPasswordMakesTheNextPassGetANewTGT() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let web = try ServiceAccountName("msa-web$")
+        let denied = try ServiceAccountName("msa-denied$")
+
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        _ = try first.directory.read([web])
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(second.reusedTicket)
+        let read = try second.directory.read([web, denied])
+        #expect(read[denied] != nil && read[denied]?.passwordBlob == nil)
+        // The host's groups may have changed since its TGT was issued: the next pass asks the KDC again.
+        let third = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(!third.reusedTicket)
+        #expect(statistics.ticketSnapshot == (new: 2, reused: 1))
+    }
+
+    @Test func aDCOnAnotherPortIsReachedThere() throws {
+        let directory = try TemporaryDirectory()
+        let port = 3389
+        let ready = directory.file("forward.ready")
+        let forward = try BackgroundProcess(
+            "/usr/bin/python3", ["\(Self.scripts)/tcp-forward.py", "\(port)", "127.0.0.1", "389", ready, "60"],
+            outputFile: directory.file("forward.out"))
+        defer { withExtendedLifetime(forward) {} }
+        let deadline = Date() + 10
+        while !FileManager.default.fileExists(atPath: ready), Date() < deadline { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: ready), "\(forward.output)")
+
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let forwarded = try DomainConnection.open(
+            configuration: try configuration(servers: ["dc1.company.test:\(port)"], in: directory), context: context,
+            statistics: statistics)
+        #expect(forwarded.session.connection.controller == DomainController(host: "dc1.company.test", port: port))
+        #expect(forwarded.session.connection.securityStrength >= 56)
+        let web = try ServiceAccountName("msa-web$")
+        #expect(try forwarded.directory.read([web])[web]?.passwordBlob != nil)
+
+        do {
+            _ = try DomainConnection.open(
+                configuration: try configuration(servers: ["dc1.company.test:3999"], in: directory), context: context,
+                statistics: statistics)
+            Issue.record("a DC on a closed port was used")
+        } catch let error as DomainConnection.Failure {
+            #expect(error.message.contains("cannot reach LDAP on dc1.company.test (port 3999)"), "\(error.message)")
+        }
+    }
+}
