@@ -112,8 +112,8 @@ with open(log, "a", buffering=1) as out:
 PY
 LISTENER=$!
 for _ in $(seq 50); do [[ -S $WORK/notify.sock ]] && break; sleep 0.1; done
-# The unit's WatchdogSec=2min; the daemon pings from its loop after each tick.
-NOTIFY_SOCKET=$WORK/notify.sock WATCHDOG_USEC=120000000 "$BINARY" run -c "$cfg" --log-target stderr >"$WORK/daemon.log" 2>&1 &
+# A 10 s watchdog, shorter than the pass through a frozen dc1: the daemon must feed it during the pass.
+NOTIFY_SOCKET=$WORK/notify.sock WATCHDOG_USEC=10000000 "$BINARY" run -c "$cfg" --log-target stderr >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
 for _ in $(seq 100); do grep -q ' READY=1' "$WORK/notify.log" 2>/dev/null && break; sleep 0.2; done
 check "the daemon is ready (through dc1)" grep -q ' READY=1' "$WORK/notify.log"
@@ -121,15 +121,16 @@ helper lab_dc_freeze dc1
 rm -f "$WORK/daemon/msa-svc1.keytab"
 t0=$(now)
 for _ in $(seq 300); do [[ -s $WORK/daemon/msa-svc1.keytab ]] && break; sleep 0.2; done
-printf 'figure: dc1 frozen under the running daemon: keytab repaired through dc2 in %s s\n' "$(elapsed "$t0")"
+repair=$(elapsed "$t0")
+printf 'figure: dc1 frozen under the running daemon: keytab repaired through dc2 in %s s (WatchdogSec=10s)\n' "$repair"
 check "with dc1 frozen the daemon repairs the deleted keytab through dc2" grep -q 'keytab repaired.*DC=dc2.company.test' "$WORK/daemon.log"
 check "and it authenticates" authenticates daemon
 helper lab_dc_thaw dc1
 # Two pings at least, so that a gap can be measured.
 for _ in $(seq 700); do (($(grep -c ' WATCHDOG=1' "$WORK/notify.log") >= 3)) && break; sleep 0.2; done
 gap=$(awk '$2 == "WATCHDOG=1" { if (last) { g = $1 - last; if (g > max) max = g } last = $1 } END { printf "%.1f", max }' "$WORK/notify.log")
-printf 'figure: longest gap between WATCHDOG=1 pings: %s s (the loop pings after each tick; WatchdogSec=2min)\n' "$gap"
-check "the watchdog was fed throughout (longest gap $gap s < 120 s)" awk -v g="$gap" 'BEGIN { exit !(g > 0 && g < 120) }'
+printf 'figure: longest gap between WATCHDOG=1 pings: %s s (fed every 5 s, during passes too; WatchdogSec=10s)\n' "$gap"
+check "the watchdog was fed throughout, during the pass too (longest gap $gap s < 10 s)" awk -v g="$gap" 'BEGIN { exit !(g > 0 && g < 10) }'
 kill "$DAEMON" 2>/dev/null
 wait "$DAEMON" 2>/dev/null
 DAEMON=

@@ -22,6 +22,8 @@ public enum JournalField {
         public static let refreshFailed = "5b0e8d3f6a2c4e19b7d4a1c0e9f83625"
         /// Something else deleted, replaced, truncated or re-permissioned a keytab; the daemon wrote it again.
         public static let keytabRepaired = "e7a2c94f1b3d4d8e9f60a5b7c2d1e348"
+        /// The read after a password change found the staged key (K+1) current: the rollover is complete.
+        public static let rolloverConfirmed = "3b8f1d6a2c9e4f70a1d5c8e2b4f69a03"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

@@ -129,6 +129,11 @@ public final class RefreshEngine {
 
     /// Asks for an immediate read of `names` (all accounts when `nil` or empty).
     public func requestRefresh(_ names: [ServiceAccountName]?) {
+        // An admin who just added this host to a group that may read a password expects the refresh to see it:
+        // the group membership is in the host's ticket, so get a new one.
+        try? context.hostCredentials(
+            keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm
+        ).expire()
         let wanted = Set(names ?? [])
         if wanted.isEmpty || requested?.isEmpty == true {
             requested = []
@@ -218,10 +223,12 @@ public final class RefreshEngine {
         do {
             domain = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
         } catch {
-            if fullPass { recordFullPassFailure(now: now) }
+            // One retry instant for the pass and the accounts it failed, so the time shown is the time it happens.
+            let retryAt = fullPass ? recordFullPassFailure(now: now) : nil
             let affected = fullPass ? targets : dueFetch + dueProbe
             for target in affected {
-                let report = synchronizer.fail(target, AccountFailure(.failed, error.message), state: &state, now: now)
+                let report = synchronizer.fail(
+                    target, AccountFailure(.failed, error.message), retryAt: retryAt, state: &state, now: now)
                 log(report, server: nil)
             }
             if affected.isEmpty {
@@ -231,6 +238,7 @@ public final class RefreshEngine {
         }
         let server = domain.session.connection.server
         let host = domain.credentials.principal
+        let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
         let sync = synchronizer
         var reports: [AccountReport] = []
         if fullPass {
@@ -246,8 +254,10 @@ public final class RefreshEngine {
                 fullPassRetryAt = nil
                 fullPassFailures = 0
             } catch {
-                recordFullPassFailure(now: now)
-                reports = targets.map { sync.fail($0, AccountFailure(.failed, error.message), state: &state, now: now) }
+                let retryAt = recordFullPassFailure(now: now)
+                reports = targets.map {
+                    sync.fail($0, AccountFailure(.failed, error.message), retryAt: retryAt, state: &state, now: now)
+                }
             }
         } else {
             var toFetch = dueFetch
@@ -259,14 +269,22 @@ public final class RefreshEngine {
             }
         }
         for report in reports {
-            log(report, server: server)
+            let before = previousKeyVersions[report.account.samAccountName]
+            if report.outcome == .current, let before, let now = state[report.account]?.keyVersion, now > before {
+                logRolloverConfirmed(report, keyVersion: now, server: server)
+            } else {
+                log(report, server: server)
+            }
             if report.outcome == .written { runChangeCommand(for: report.account) }
         }
     }
 
-    private func recordFullPassFailure(now: Date) {
+    @discardableResult
+    private func recordFullPassFailure(now: Date) -> Date {
         fullPassFailures += 1
-        fullPassRetryAt = synchronizer.schedule.fullPassRetry(now: now, failures: fullPassFailures)
+        let retryAt = synchronizer.schedule.fullPassRetry(now: now, failures: fullPassFailures)
+        fullPassRetryAt = retryAt
+        return retryAt
     }
 
     /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.
@@ -347,6 +365,19 @@ public final class RefreshEngine {
         } else {
             logger.warning("\(account): on_change command \(arguments.joined(separator: " ")) failed: \(result)", metadata: metadata)
         }
+    }
+
+    /// The read after a password change found the staged key current: nothing to write, but an admin wants
+    /// to see the rollover complete (and through which DC).
+    private func logRolloverConfirmed(_ report: AccountReport, keyVersion: UInt32, server: String) {
+        let metadata: Logger.Metadata = [
+            JournalField.account: "\(report.account)", JournalField.keytab: "\(report.keytab)",
+            JournalField.keyVersion: "\(keyVersion)", JournalField.domainController: "\(server)",
+            JournalField.messageID: "\(JournalField.MessageID.rolloverConfirmed)",
+        ]
+        logger.notice(
+            "\(report.account): rollover confirmed by \(server): kvno \(keyVersion) is current and was already in \(report.keytab)",
+            metadata: metadata)
     }
 
     private func log(_ report: AccountReport, server: String?) {

@@ -232,9 +232,12 @@ public struct KeytabSynchronizer {
         return report
     }
 
-    /// Records a failure for `target` (backoff, last error) and reports it; the keytab is not touched.
-    public func fail(_ target: AccountTarget, _ failure: AccountFailure, state: inout DaemonState, now: Date) -> AccountReport {
-        schedule.recordFailure(failure.detail, keytab: target.keytab, in: &state[target.name], now: now)
+    /// Records a failure for `target` (backoff, or `retryAt` when the caller decided it, and the last error) and
+    /// reports it; the keytab is not touched.
+    public func fail(
+        _ target: AccountTarget, _ failure: AccountFailure, retryAt: Date? = nil, state: inout DaemonState, now: Date
+    ) -> AccountReport {
+        schedule.recordFailure(failure.detail, keytab: target.keytab, retryAt: retryAt, in: &state[target.name], now: now)
         var report = AccountReport(account: target.name, keytab: target.keytab, outcome: failure.outcome)
         report.detail = failure.detail
         return report

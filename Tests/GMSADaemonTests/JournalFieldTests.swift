@@ -16,8 +16,9 @@ import Testing
         let ids = [
             JournalField.MessageID.keytabUpdated, JournalField.MessageID.rolloverStaged,
             JournalField.MessageID.accountNotReadable, JournalField.MessageID.refreshFailed,
+            JournalField.MessageID.keytabRepaired, JournalField.MessageID.rolloverConfirmed,
         ]
-        #expect(Set(ids).count == 4)
+        #expect(Set(ids).count == 6)
         for id in ids {
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit) && id == id.lowercased())
         }

@@ -106,15 +106,18 @@ public struct RefreshSchedule: Sendable {
         state = entry
     }
 
-    /// Records a failed read: exponential backoff with jitter (never long near a password change); no probe
-    /// until a read succeeds again.
-    public func recordFailure(_ detail: String, keytab: String, in state: inout AccountState?, now: Date) {
+    /// Records a failed read: exponential backoff with jitter (never long near a password change), or `retryAt`
+    /// when a failed full pass already decided it; no probe until a read succeeds again.
+    public func recordFailure(
+        _ detail: String, keytab: String, retryAt: Date? = nil, in state: inout AccountState?, now: Date
+    ) {
         var entry = state ?? AccountState(keytab: keytab)
         entry.lastAttempt = now
         entry.lastError = detail
         entry.consecutiveFailures = entry.consecutiveFailures &+ 1
-        entry.nextFetch = policy.retry(
-            now: now, failures: entry.consecutiveFailures, passwordExpiry: entry.passwordExpiry, random: random)
+        entry.nextFetch =
+            retryAt
+            ?? policy.retry(now: now, failures: entry.consecutiveFailures, passwordExpiry: entry.passwordExpiry, random: random)
         entry.nextProbe = nil
         state = entry
     }
