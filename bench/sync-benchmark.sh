@@ -2,15 +2,16 @@
 # Benchmark of `gmsa-keytabd sync` (not a test): for N = 1, 100, 500 authorized gMSAs in a fresh lab,
 # runs sync cold (no keytabs) and warm (all current) and prints wall time, CPU time, peak RSS, LDAP binds
 # and searches sent, and keytabs written.
-#   sudo bench/sync-benchmark.sh [N...]       (default: 1 100 500; builds release first)
+#   sudo bench/sync-benchmark.sh [N...]       (default: 1 100 500; builds the release binary first)
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 counts=("$@")
 ((${#counts[@]})) || counts=(1 100 500)
 
 if [[ ${_GMSA_BENCH_INNER:-} != 1 ]]; then
-    (cd "$root" && swift build -c release --product gmsa-keytabd >/dev/null)
-    binary=$(cd "$root" && swift build -c release --show-bin-path)/gmsa-keytabd
+    # The shipped build (static Swift runtime): `make build`.
+    make -C "$root" build >/dev/null
+    binary=$root/.build/release/gmsa-keytabd
     printf '%-5s %-5s %8s %8s %9s %6s %9s %8s\n' N pass wall_s cpu_s rss_mib binds searches written
     for n in "${counts[@]}"; do
         LAB_EXTRA_GMSAS=$n _GMSA_BENCH_INNER=1 GMSA_BENCH_BINARY=$binary GMSA_BENCH_N=$n \

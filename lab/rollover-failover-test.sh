@@ -132,7 +132,7 @@ printf 'figure: dc1 stopped; clocks at expiry + 120 s (DC clock %s UTC); the rea
 # The keytab already holds 2 and 1, so the read after expiry confirms it (a "rollover confirmed" notice with
 # its MESSAGE_ID) and rewrites nothing.
 check "the read after expiry goes to dc2 and logs the rollover confirmed at kvno 2" \
-    wait_for 60 log_has 'rollover confirmed by dc2' ' KVNO=2' ' DC=dc2' ' MESSAGE_ID=3b8f1d6a2c9e4f70a1d5c8e2b4f69a03'
+    wait_for 60 log_has 'rollover confirmed by dc2' ' KVNO=2' ' DC=dc2'
 printf 'figure: read after expiry through dc2 %s s after the jump; keytab kvnos %s; dc2 kvno %s\n' \
     "$(elapsed "$t0")" "$(keytab_kvnos)" "$(kvno_on dc2)"
 check "it rewrote nothing (the staged keytab was already right)" bash -c "! tail -n +$((FROM + 1)) '$WORK/daemon.log' | grep -q 'keytab updated'"
