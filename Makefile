@@ -15,6 +15,9 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= /etc/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 SWIFT ?= swift
+# Random kill -9 rounds of lab/crash-test.sh in make swift-test (about 0.3 s each on an idle 2-core machine; the
+# script alone defaults to 1000).
+CRASH_ROUNDS ?= 300
 VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/gmsa-keytabd/Version.swift)
 # Full RELRO: the dynamic loader resolves every symbol at start and makes the GOT read-only.
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
@@ -32,8 +35,8 @@ deps:
 
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
-# failover tests stop and freeze dc1 of a lab with two DCs, so each gets a lab of its own. Then the package
-# on a clean host.
+# failover tests stop and freeze dc1 of a lab with two DCs, so each gets a lab of its own; so does the crash
+# test (kill -9 during sync, full disks on small tmpfs mounts). Then the package on a clean host.
 test: deps
 	$(MAKE) swift-test
 	$(MAKE) test-host
@@ -43,6 +46,7 @@ swift-test:
 	lab/lab.sh run -- $(SWIFT) test --skip-build
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 deb: build
 	@packaging/build-deb.sh $(BINARY) dist
