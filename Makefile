@@ -15,6 +15,9 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= /etc/systemd/system
 CATALOGDIR ?= /usr/lib/systemd/catalog
 SWIFT ?= swift
+# Random kill -9 rounds of lab/crash-test.sh in make swift-test: 0.15-0.3 s each with its checks on 2 cores
+# (1000 rounds: about 3-5 minutes), plus 45 kills at chosen system calls. CRASH_ROUNDS=300 for a quicker run.
+CRASH_ROUNDS ?= 1000
 VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/gmsa-keytabd/Version.swift)
 # Full RELRO: the dynamic loader resolves every symbol at start and makes the GOT read-only.
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
@@ -33,7 +36,8 @@ deps:
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
 # failover tests stop and freeze dc1 of a lab with two DCs (one also moves both DCs' clocks), the unreachable
-# test adds nftables rules, so each gets a lab of its own. Then the package on a clean host.
+# test adds nftables rules, the crash test kills sync and fills small tmpfs mounts: each gets a lab of its own.
+# Then the package on a clean host.
 test: deps
 	$(MAKE) swift-test
 	$(MAKE) test-host
@@ -45,6 +49,7 @@ swift-test:
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 deb: build
 	@packaging/build-deb.sh $(BINARY) dist

@@ -71,13 +71,9 @@ public final class RefreshEngine {
     /// Removes what writers killed mid-write left in the keytab directories (partial keytabs with real keys).
     /// Writes do it too, before each write in a directory; this covers directories with nothing to write.
     func removeLeftovers() {
-        var directories = Set(configuration.accounts.map { KeytabWriter.directory(of: $0.keytab) })
-        if let discovery = configuration.discovery { directories.insert(KeytabWriter.directory(of: discovery.keytabTemplate)) }
-        for directory in directories.sorted() {
-            let removed = KeytabWriter.removeLeftovers(in: directory)
-            if removed > 0 {
-                logger.notice("removed \(removed) temporary director\(removed == 1 ? "y" : "ies") left by an interrupted keytab write in \(directory)")
-            }
+        let keytabs = configuration.accounts.map(\.keytab) + (configuration.discovery.map { [$0.keytabTemplate] } ?? [])
+        for (directory, removed) in KeytabWriter.removeLeftovers(nextTo: keytabs) {
+            logger.notice("removed \(removed) temporary director\(removed == 1 ? "y" : "ies") left by an interrupted keytab write in \(directory)")
         }
     }
 

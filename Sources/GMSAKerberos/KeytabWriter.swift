@@ -216,6 +216,18 @@ public struct KeytabWriter {
         return removed
     }
 
+    /// ``removeLeftovers(in:)`` in the directory of each of `keytabs`, once per directory; returns the
+    /// directories where something was removed, with how many.
+    ///
+    /// For a pass that may write nothing (`sync` with every keytab current): a writer killed after its rename
+    /// but before removing its directory leaves it there, and only a write in that directory would remove it.
+    public static func removeLeftovers(nextTo keytabs: [String]) -> [(directory: String, removed: Int)] {
+        Set(keytabs.map(directory(of:))).sorted().compactMap { directory in
+            let removed = removeLeftovers(in: directory)
+            return removed > 0 ? (directory, removed) : nil
+        }
+    }
+
     /// The names in the directory open at `descriptor` (without "." and ".."); the descriptor stays open.
     private static func entryNames(ofDirectory descriptor: Int32) -> [String]? {
         let copy = dup(descriptor)

@@ -5,10 +5,13 @@ import GMSAKerberos
 public struct AccountFailure: Error, Sendable {
     public var outcome: AccountReport.Outcome
     public var detail: String
+    /// The failure was on this host (a full disk), not in the domain: retry soon, not with growing backoff.
+    public var isLocal = false
 
-    public init(_ outcome: AccountReport.Outcome, _ detail: String) {
+    public init(_ outcome: AccountReport.Outcome, _ detail: String, isLocal: Bool = false) {
         self.outcome = outcome
         self.detail = detail
+        self.isLocal = isLocal
     }
 }
 

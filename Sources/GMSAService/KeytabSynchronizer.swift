@@ -140,7 +140,8 @@ public struct KeytabSynchronizer {
                         reports[target.name] = succeed(
                             target, plan: candidate.plan, keyVersion: kvno, merge: merge, report: report, state: &state, now: now)
                     } catch {
-                        reports[target.name] = fail(target, AccountFailure(.failed, error.message), state: &state, now: now)
+                        let full = error.code == .system(ENOSPC) || error.code == .system(EDQUOT)
+                        reports[target.name] = fail(target, AccountFailure(.failed, error.message, isLocal: full), state: &state, now: now)
                     }
                 case .failed(let detail):
                     reports[target.name] = fail(target, AccountFailure(.failed, detail), state: &state, now: now)
@@ -237,7 +238,9 @@ public struct KeytabSynchronizer {
     public func fail(
         _ target: AccountTarget, _ failure: AccountFailure, retryAt: Date? = nil, state: inout DaemonState, now: Date
     ) -> AccountReport {
-        schedule.recordFailure(failure.detail, keytab: target.keytab, retryAt: retryAt, in: &state[target.name], now: now)
+        schedule.recordFailure(
+            failure.detail, keytab: target.keytab, retryAt: retryAt ?? (failure.isLocal ? schedule.localRetry(now: now) : nil),
+            in: &state[target.name], now: now)
         var report = AccountReport(account: target.name, keytab: target.keytab, outcome: failure.outcome)
         report.detail = failure.detail
         return report

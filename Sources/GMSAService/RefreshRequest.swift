@@ -37,8 +37,8 @@ public struct RefreshRequest: Sendable {
     }
 
     /// Records this process as the running daemon.
-    public func writePID() throws {
-        try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+    public func writePID() throws(AtomicFile.Failure) {
+        try AtomicFile.replace(pidFile, with: Array("\(getpid())\n".utf8), mode: 0o644)
     }
 
     /// The running daemon's pid, if its pid file names a live process.

@@ -3,8 +3,8 @@ import GMSACore
 
 /// The state file (`state.json` in the state directory): read at start, written after every change.
 ///
-/// Written atomically (temporary file, `fsync`, rename) so a crash never leaves half a file. It holds key
-/// version numbers and times only; a missing file means a first start. A file that cannot be parsed is
+/// Written atomically (``AtomicFile``: `state.json.tmp`, `fsync`, rename) so a crash never leaves half a file.
+/// It holds key version numbers and times only; a missing file means a first start. A file that cannot be parsed is
 /// set aside as `state.json.bad` and the daemon starts fresh: the keytabs, which hold the retained keys,
 /// are untouched, and old keys then simply get a new full retention period.
 public struct StateStore: Sendable {
@@ -57,7 +57,7 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Writes `state` atomically.
+    /// Writes `state` atomically; on failure the old file stays as it was.
     public func save(_ state: DaemonState) throws(Failure) {
         let data: Data
         do {
@@ -65,19 +65,12 @@ public struct StateStore: Sendable {
         } catch {
             throw Failure(message: "cannot encode the state: \(error)")
         }
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]) else {
-            throw Failure(message: "cannot write \(temporary); check free space and that the state directory is writable")
-        }
-        let descriptor = open(temporary, O_RDONLY)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Failure(message: "cannot replace \(path): \(reason)")
+        do {
+            try AtomicFile.replace(path, with: Array(data), mode: 0o644)
+        } catch {
+            throw Failure(
+                message: "cannot save the state file \(path): \(error.message); "
+                    + "check free space and that the state directory is writable")
         }
     }
 }

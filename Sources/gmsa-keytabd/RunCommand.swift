@@ -57,6 +57,10 @@ struct RunCommand: AsyncParsableCommand {
             try request.writePID()
         } catch let error as ExitCode {
             throw error
+        } catch let error as AtomicFile.Failure where error.number == ENOSPC || error.number == EDQUOT {
+            // A full disk passes: 75 is restarted by the unit (RestartSec=), 73 is not.
+            logger.critical("cannot start: \(error.message); the state directory's file system is full: free some space there")
+            throw ExitCode.temporaryFailure
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.cannotCreate

@@ -42,6 +42,13 @@ struct SyncCommand: ParsableCommand {
         }
         let lock = Self.lock(configuration.daemon.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
+        // What a killed writer left (the daemon does this at start); writes do it too, but a pass may write nothing.
+        let keytabs = configuration.accounts.map(\.keytab) + (configuration.discovery.map { [$0.keytabTemplate] } ?? [])
+        for (directory, removed) in KeytabWriter.removeLeftovers(nextTo: keytabs) {
+            let what = "\(removed) temporary director\(removed == 1 ? "y" : "ies")"
+            FileHandle.standardError.write(
+                Data("gmsa-keytabd: removed \(what) left by an interrupted keytab write in \(directory)\n".utf8))
+        }
         let domain: DomainConnection
         do {
             domain = try DomainConnection.open(configuration: configuration, context: context, statistics: counters)

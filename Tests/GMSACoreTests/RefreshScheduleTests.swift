@@ -65,6 +65,15 @@ import Testing
         #expect(state.retainedUntil == [2: now + 3600, 1: now + 600])
     }
 
+    @Test func aFullDiskIsRetriedSoonHoweverOftenItFailed() {
+        var state: AccountState?
+        for _ in 0..<10 {
+            schedule.recordFailure("No space left on device", keytab: "/k", retryAt: schedule.localRetry(now: now), in: &state, now: now)
+        }
+        #expect(state?.nextFetch == now + 15, "within retry_base, not 2^9 × 30 s")
+        #expect(state?.consecutiveFailures == 10)
+    }
+
     @Test func aFullPassRetryBacksOffLikeAnAccount() {
         #expect(schedule.fullPassRetry(now: now, failures: 1) == now + 15)
         #expect(schedule.fullPassRetry(now: now, failures: 3) == now + 60)

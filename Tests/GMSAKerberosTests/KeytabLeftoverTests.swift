@@ -45,6 +45,17 @@ import Glibc
         #expect(try directory.contents() == ["web.keytab"])
     }
 
+    @Test func aPassThatWritesNothingStillRemovesThemOncePerDirectory() throws {
+        // A writer killed between its rename and removing its directory leaves it empty beside a current keytab.
+        try FileManager.default.createDirectory(atPath: directory.file(".gmsa-keytabd.Ab12Cd"), withIntermediateDirectories: false)
+        try leftover(".gmsa-keytabd.zz99ZZ")
+        let keytabs = [directory.file("web.keytab"), directory.file("svc1.keytab"), elsewhere.file("x.keytab")]
+        let removed = KeytabWriter.removeLeftovers(nextTo: keytabs)
+        #expect(removed.map(\.directory) == [directory.path])
+        #expect(removed.map(\.removed) == [2])
+        #expect(try directory.contents().isEmpty)
+    }
+
     @Test func aDirectoryALiveWriterHoldsStays() throws {
         let busy = try leftover(".gmsa-keytabd.LIVE01")
         let lock = open(busy, O_RDONLY | O_DIRECTORY)

@@ -150,6 +150,12 @@ public struct RefreshSchedule: Sendable {
         state.retainedUntil = state.retainedUntil.mapValues { $0 <= now ? retry : $0 }
     }
 
+    /// When to retry after a failure on this host (a full disk): within ``RefreshSettings/retryBase`` (15–30 s),
+    /// however often it failed, so the keytab is written soon after space returns.
+    public func localRetry(now: Date) -> Date {
+        now + policy.settings.retryBase.seconds * random(0.5...1.0)
+    }
+
     /// When to try a failed full pass (no DC, no host credentials) again, after `failures` in a row.
     public func fullPassRetry(now: Date, failures: Int) -> Date {
         policy.retry(now: now, failures: failures, passwordExpiry: nil, random: random)
