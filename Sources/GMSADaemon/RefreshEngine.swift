@@ -55,12 +55,13 @@ public final class RefreshEngine {
             throw DaemonError(error.message)
         }
         store = StateStore(path: configuration.daemon.stateFile)
-        synchronizer = KeytabSynchronizer(configuration: configuration, context: context, random: random)
         do {
             try store.prepareDirectory()
         } catch {
             throw DaemonError(error.message)
         }
+        // After the state directory exists: the synchronizer keeps its fingerprint key there.
+        synchronizer = KeytabSynchronizer(configuration: configuration, context: context, random: random)
         let (loaded, warning) = store.load()
         state = loaded
         savedState = warning == nil ? loaded : nil
@@ -93,12 +94,12 @@ public final class RefreshEngine {
         let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
         if newConfiguration.discovery != configuration.discovery || domainChanged { needsFullPass = true }
         configuration = newConfiguration
-        synchronizer = KeytabSynchronizer(configuration: newConfiguration, context: context, random: random)
         if newConfiguration.daemon.stateFile != store.path {
             store = StateStore(path: newConfiguration.daemon.stateFile)
             try? store.prepareDirectory()
             savedState = nil
         }
+        synchronizer = KeytabSynchronizer(configuration: newConfiguration, context: context, random: random)
         let newTargets = AccountTarget.targets(configuration: newConfiguration, readable: discovered)
         let after = Set(newTargets.map(\.name))
         for target in newTargets {

@@ -28,6 +28,8 @@ public struct AccountReport: Sendable {
     public var retainedKeyVersions: [UInt32] = []
     /// Whether the next key (K+1) was written inside the 5-minute window before a change.
     public var stagedNextKey = false
+    /// Whether this pass derived the account's keys (a read that changed nothing derives none).
+    public var derivedKeys = false
     /// Why, for notReadable/notFound/failed; what was done, for a prune.
     public var detail: String?
 

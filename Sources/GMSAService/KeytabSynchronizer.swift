@@ -103,7 +103,8 @@ public struct KeytabSynchronizer {
         let derived = ParallelKeyDerivation.derive(toDerive.map(\.plan), realm: configuration.domain.realm)
         for ((target, _), result) in zip(toDerive, derived) {
             do throws(AccountFailure) {
-                let plan = try result.get()
+                var plan = try result.get()
+                plan.report.derivedKeys = true
                 let existing = try existingEntries(of: target)
                 let merge = merger.merge(
                     fresh: plan.entries, current: plan.currentKeyVersions, existing: existing,

@@ -73,7 +73,10 @@ struct SyncCommand: ParsableCommand {
         }
         if statistics {
             let written = reports.filter { $0.outcome == .written }.count
-            print("statistics: dc \(domain.session.connection.server); \(counters.summary); \(written) keytab(s) written")
+            let derived = reports.filter(\.derivedKeys).count
+            print(
+                "statistics: dc \(domain.session.connection.server); \(counters.summary); \(written) keytab(s) written; "
+                    + "keys derived for \(derived) of \(reports.count) account(s)")
         }
         if !reports.allSatisfy(\.isHealthy) {
             throw ExitCode.failure

@@ -48,6 +48,8 @@ struct SyncAgainstLabTests {
         #expect(second.standardOutput.contains("msa-web$: current"))
         #expect(second.standardOutput.contains("msa-svc1$: current"))
         #expect(second.standardOutput.contains("0 keytab(s) written"))
+        // Nothing changed: the keyed fingerprints in the state match, so no key is derived.
+        #expect(second.standardOutput.contains("keys derived for 0 of 2 account(s)"), "\(second.standardOutput)")
         // Warm pass: one rootDSE read and one batched account search, no kvno re-read.
         #expect(second.standardOutput.contains("1 bind(s), 2 search(es)"), "\(second.standardOutput)")
         #expect(try FileManager.default.attributesOfItem(atPath: directory.file("msa-web.keytab"))[.systemFileNumber] as? Int == inode)
