@@ -357,15 +357,6 @@ stop_daemon() {
     wait "$DAEMON" 2>/dev/null
     DAEMON=
 }
-# wait_for SECONDS COMMAND...: polls every 0.1 s; false on timeout.
-wait_for() {
-    local deadline=$(($(now_ms) + $1 * 1000))
-    shift
-    until "$@"; do
-        (($(now_ms) < deadline)) || return 1
-        sleep 0.1
-    done
-}
 has_version() { [[ $(key_digest "$1") == "$2" ]]; }
 changed_since() { [[ $(content_id "$1") != "$2" ]]; }
 log_has() { grep -q -- "$2" "$1"; }

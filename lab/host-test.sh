@@ -187,14 +187,6 @@ shutdown_host() {
 
 unit_property() { on_host systemctl show -p "$1" --value gmsa-keytabd.service; }
 
-wait_for() { # seconds command...: until COMMAND succeeds
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.2
-    done
-}
 
 # stat of a file inside the host: "user:group mode"
 ownership() { on_host stat -c '%U:%G %a' "$1" 2>/dev/null; }

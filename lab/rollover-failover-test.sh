@@ -53,15 +53,6 @@ state() { python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["accoun
 # The keytab file as the daemon would see a rewrite: inode, mtime, size, content.
 keytab_identity() { printf '%s %s\n' "$(stat -c '%i %Y.%y %s' "$KEYTAB")" "$(md5sum <"$KEYTAB")"; }
 authenticates() { KRB5CCNAME=MEMORY: "$FT" exec kinit -k -t "$KEYTAB" "$ACCOUNT\$@$LAB_REALM" >>"$WORK/helpers.log" 2>&1; }
-# wait_for SECONDS COMMAND...: polls every 0.5 s until COMMAND succeeds.
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.5
-    done
-}
 # log_has PATTERN...: a daemon log line after line $FROM matches every PATTERN (fields come in no fixed order).
 FROM=0
 log_has() {

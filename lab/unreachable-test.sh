@@ -70,14 +70,6 @@ EOF
     printf '%s\n' "$dir/gmsa-keytabd.toml"
 }
 authenticates() { KRB5CCNAME=MEMORY: kinit -k -t "$WORK/$1/msa-svc1.keytab" "msa-svc1\$@$LAB_REALM" >>"$WORK/kinit.log" 2>&1; }
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.5
-    done
-}
 # failures NAME: the daemon's "refresh failed" lines so far (error level, for msa-svc1$).
 failures() { grep -c '^[0-9.]* <3>msa-svc1\$: FAILED' "$WORK/$1/daemon.log"; }
 has_failures() { (($(failures "$1") >= $2)); }
