@@ -208,6 +208,7 @@ import Testing
         ("[[ é]]\n", "table header needs a name"), ("[\r\n", "table header needs a name"),
         ("\t[}", "table header needs a name"), ("[", "table header needs a name"),
         ("x = 1979-05-27T:00\n", "date or time"), ("x = 07:32:00\n", "date or time"),
+        ("x = [1, 1979-06-27 5]\n", "date or time"), ("x = 1979-05-27\n", "date or time"),
         ("x = [1,}\n", "'}' where a list"), ("x = { y = [ } }\n", "'}' where a list"),
     ])
     func inputThatWouldAbortTheTOMLParserIsASyntaxError(line: String, problem: String) throws {
@@ -236,6 +237,8 @@ import Testing
         #expect(configuration.domain.servers == ["dc1.a.test"])
         #expect(configuration.accounts.map(\.keytab) == ["/k:[}"])
         #expect(try error("[domain]\n[]\n").message.contains("syntax error"))
+        #expect(try error("\u{FEFF}[=\n").message.contains("table header needs a name"))
+        #expect(try error("[domain]\nrealm = \"A.TEST\"\nkey1-2 = -5\n").message.contains("unknown key"))
     }
 
     @Test(arguments: [

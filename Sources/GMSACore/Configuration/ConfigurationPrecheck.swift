@@ -4,13 +4,14 @@
 /// and SwiftPM builds C++ dependencies without `NDEBUG`, release builds included: the process aborts (found by
 /// fuzz/, target fuzz-config). This finds, outside strings and comments, what leads there, so that it becomes
 /// a syntax error with its line: a table header that does not start with a name (`[.host]`, `[=`), a `}` where
-/// a list is open (`[1,}`), and a time (any `:`, as in `1979-05-27T:`), which no key takes.
+/// a list is open (`[1,}`), and a date or time (`1979-05-27 5`, any `:` as in `1979-05-27T:`), which no key
+/// takes.
 enum ConfigurationPrecheck {
     /// The first problem's 1-based line and message, or `nil`.
     static func problem(in text: String) -> (line: Int, message: String)? {
         let bytes = Array(text.utf8)
         var line = 1
-        var index = 0
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // toml++ skips a byte order mark
         var atLineStart = true
         var open: [UInt8] = []  // the lists and inline tables open at `index`
         func at(_ offset: Int) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
@@ -51,12 +52,27 @@ enum ConfigurationPrecheck {
                 index += 1
             case UInt8(ascii: ":"):
                 return (line, "a date or time is not a value of any key here; put the value in quotes")
+            case UInt8(ascii: "-") where startsDate(bytes[..<index]):
+                return (line, "a date or time is not a value of any key here; put the value in quotes")
             default:
                 index += 1
             }
             atLineStart = false
         }
         return nil
+    }
+
+    /// Whether a `-` after `before` continues a date: it follows a number that is not part of a bare key
+    /// (`1979-`, not `a1-`).
+    private static func startsDate(_ before: ArraySlice<UInt8>) -> Bool {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        let digits = before.reversed().prefix(while: isDigit).count
+        guard digits > 0 else { return false }
+        guard let previous = before.dropLast(digits).last else { return true }
+        let inKey =
+            (previous >= 0x41 && previous <= 0x5A) || (previous >= 0x61 && previous <= 0x7A) || previous == UInt8(ascii: "_")
+            || previous == UInt8(ascii: "-")
+        return !inKey
     }
 
     /// Whether a header starts with a name, as toml++ reads it: spaces and tabs after `[` and `[[` are skipped;
