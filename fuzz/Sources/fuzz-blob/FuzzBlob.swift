@@ -62,7 +62,11 @@ func checkAccountName(_ input: UnsafeBufferPointer<UInt8>) {
     let text = String(decoding: input.prefix(64), as: UTF8.self)
     let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
     guard let name = try? ServiceAccountName(String(parts[0])) else { return }
-    fuzzCheck(name.samAccountName.hasSuffix("$") && name.baseName.utf8.count <= 19, "accepted an invalid account name")
+    // Per scalar: a prepended mark (U+06DD) makes "…\u{06DD}$" one Character.
+    fuzzCheck(
+        name.samAccountName.unicodeScalars.last == "$" && name.baseName.utf8.count <= 19
+            && !name.baseName.unicodeScalars.contains("$"),
+        "accepted an invalid account name")
     let realm = parts.count > 1 ? String(parts[1]) : "COMPANY.TEST"
     let salt = KerberosSalt.computerAccount(name, realm: realm)
     fuzzCheck(
