@@ -5,6 +5,7 @@
 #                   the rollover test in a lab of its own, and test-host (root)
 #   make deb        dist/gmsa-keytabd_<version>_amd64.deb (prints its path)
 #   make test-host  the .deb on a clean Debian 12 rootfs booted with its own systemd, against the lab DC (root)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each; make fuzz-smoke: 15 s each (fuzz/)
 #   make deps       only install the Debian packages (root; adds bookworm-backports for Samba)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, systemd unit, example config, journal catalog, man pages
 PREFIX ?= /usr/local
@@ -23,7 +24,7 @@ VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
 BINARY = .build/release/gmsa-keytabd
 
-.PHONY: all build deps test swift-test test-host deb unit-test demo install uninstall clean fleet-simulation
+.PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb unit-test demo install uninstall clean fleet-simulation
 
 all: build
 
@@ -40,6 +41,7 @@ deps:
 # Then the package on a clean host.
 test: deps
 	$(MAKE) swift-test
+	$(MAKE) fuzz-smoke
 	$(MAKE) test-host
 
 swift-test:
@@ -50,6 +52,16 @@ swift-test:
 	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+
+# The parsers under libFuzzer and AddressSanitizer, one target at a time (fuzz/README.md). A crash, a leak or a
+# broken property fails the target; its input is kept under .build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= blob attribute config state keytab
+fuzz:
+	SWIFT=$(SWIFT) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	SWIFT=$(SWIFT) fuzz/run.sh 15 $(FUZZ_TARGETS)
 
 deb: build
 	@packaging/build-deb.sh $(BINARY) dist
@@ -88,7 +100,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/gmsa-keytabd.toml.5
 
 clean:
-	rm -rf .build dist
+	rm -rf .build .build-fuzz dist
 
 # The fleet simulation: 10,000 hosts x 20 gMSAs through two rollovers on the daemon's own schedule (no network).
 # FLEET_ARGS="--same-expiry" for gMSAs that all expire together; --hosts/--accounts/--skew to vary it.

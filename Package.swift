@@ -5,7 +5,11 @@ let package = Package(
     name: "gmsa-keytabd",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "gmsa-keytabd", targets: ["gmsa-keytabd"])
+        .executable(name: "gmsa-keytabd", targets: ["gmsa-keytabd"]),
+        // For the fuzz targets in fuzz/, a package of their own that depends on this one by path.
+        .library(name: "GMSACore", targets: ["GMSACore"]),
+        .library(name: "GMSAKerberos", targets: ["GMSAKerberos"]),
+        .library(name: "GMSAService", targets: ["GMSAService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -6,21 +6,24 @@ public struct ServiceAccountName: Sendable, Hashable, Comparable, CustomStringCo
     public let samAccountName: String
 
     /// Validates and normalizes a name. Throws ``ConfigurationError`` style messages via ``InvalidName``.
+    ///
+    /// Works on Unicode scalars, not characters: a prepended mark such as U+06DD would otherwise join the
+    /// trailing `$` into one character, hiding it from the checks and from ``baseName``.
     public init(_ name: String) throws(InvalidName) {
-        let trimmed = name.hasSuffix("$") ? String(name.dropLast()) : name
+        let trimmed = name.unicodeScalars.last == "$" ? String(name.unicodeScalars.dropLast()) : name
         guard !trimmed.isEmpty else { throw InvalidName(name: name, reason: "the name is empty") }
         guard trimmed.utf8.count <= 19 else {
             throw InvalidName(name: name, reason: "a sAMAccountName of a computer object has at most 20 characters including '$'")
         }
-        let forbidden = Set("\"/\\[]:;|=,+*?<>@$ ")
-        if let bad = trimmed.first(where: { forbidden.contains($0) || $0.asciiValue.map { $0 < 0x20 } == true }) {
+        let forbidden = Set("\"/\\[]:;|=,+*?<>@$ ".unicodeScalars)
+        if let bad = trimmed.unicodeScalars.first(where: { forbidden.contains($0) || $0.value < 0x20 }) {
             throw InvalidName(name: name, reason: "the character '\(bad)' is not allowed in a sAMAccountName")
         }
         samAccountName = trimmed + "$"
     }
 
     /// The name without the trailing `$`.
-    public var baseName: String { String(samAccountName.dropLast()) }
+    public var baseName: String { String(samAccountName.unicodeScalars.dropLast()) }
 
     /// The principal `name$@REALM`.
     public func principal(realm: String) -> String { "\(samAccountName)@\(realm.uppercased())" }

@@ -210,6 +210,47 @@ import Testing
         #expect(error.message.contains("syntax error"))
     }
 
+    /// toml++ fails an `assert` (and aborts the process, release builds included) on these; found by fuzz/
+    /// (fuzz-config). ConfigurationPrecheck turns them into syntax errors with their line.
+    @Test(arguments: [
+        ("[.host]\n", "table header needs a name"), ("[=\n", "table header needs a name"),
+        ("[ #\n", "table header needs a name"), ("[[.account]]\n", "table header needs a name"),
+        ("[[ é]]\n", "table header needs a name"), ("[\r\n", "table header needs a name"),
+        ("\t[}", "table header needs a name"), ("[", "table header needs a name"),
+        ("x = 1979-05-27T:00\n", "date or time"), ("x = 07:32:00\n", "date or time"),
+        ("x = [1, 1979-06-27 5]\n", "date or time"), ("x = 1979-05-27\n", "date or time"),
+        ("x = [1,}\n", "'}' where a list"), ("x = { y = [ } }\n", "'}' where a list"),
+    ])
+    func inputThatWouldAbortTheTOMLParserIsASyntaxError(line: String, problem: String) throws {
+        let error = try error("[domain]\nrealm = \"A.TEST\"\n" + line)
+        #expect(error.line == 3)
+        #expect(error.message.hasPrefix("syntax error: "))
+        #expect(error.message.contains(problem))
+    }
+
+    @Test func thePrecheckLeavesStringsCommentsAndValidHeadersAlone() throws {
+        let configuration = try parse(
+            """
+            [ domain ]  # the realm: [=}
+            realm = "A.TEST"
+            servers = [
+              "dc1.a.test",  # [.x] 07:00
+            ]
+            [ "host" ]
+            principal = "HOST1$"
+            [[account]]
+            name = "web"
+            keytab = '/k:[}'
+            on_change = ["/bin/sh", "-c", \"\"\"a:
+            [=}\"\"\"]
+            """)
+        #expect(configuration.domain.servers == ["dc1.a.test"])
+        #expect(configuration.accounts.map(\.keytab) == ["/k:[}"])
+        #expect(try error("[domain]\n[]\n").message.contains("syntax error"))
+        #expect(try error("\u{FEFF}[=\n").message.contains("table header needs a name"))
+        #expect(try error("[domain]\nrealm = \"A.TEST\"\nkey1-2 = -5\n").message.contains("unknown key"))
+    }
+
     @Test(arguments: [
         ("[domain]\nrealm = \"A B\"\n", "domain.realm", "not a realm"),
         ("[domain]\nrealm = \"A.TEST\"\nservers = [\"ldap://dc1\"]\n", "domain.servers", "not a host name"),

@@ -59,6 +59,9 @@ public struct ConfigurationLoader: Sendable {
             ConfigurationError(path: path, line: key.flatMap(sourceMap.line(of:)), key: key, message: message)
         }
 
+        if let (line, problem) = ConfigurationPrecheck.problem(in: text) {
+            throw ConfigurationError(path: path, line: line, key: nil, message: "syntax error: \(problem)")
+        }
         let file: ConfigurationFile
         do {
             file = try TOMLDecoder(strictDecoding: true).decode(ConfigurationFile.self, from: text)
