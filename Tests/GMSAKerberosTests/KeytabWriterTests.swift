@@ -43,6 +43,23 @@ import Testing
         #expect(try directory.contents() == ["web.keytab"])
     }
 
+    @Test func isCurrentAgreesWithTheReaderAndNoticesEveryDifference() throws {
+        let path = directory.file("web.keytab")
+        let writer = KeytabWriter(context: context)
+        let written = try entries(seed: 1, kvno: 3)
+        #expect(!writer.isCurrent(written, at: path), "no file yet")
+        try writer.write(written, to: path)
+        let read = try KeytabReader(context: context).read(path).entries
+        for _ in 0..<3 {
+            #expect(writer.isCurrent(read, at: path), "the entries just read")
+            #expect(writer.isCurrent(written.reversed(), at: path), "in any order")
+        }
+        #expect(!writer.isCurrent(Array(written.dropLast()), at: path), "one entry fewer")
+        #expect(!writer.isCurrent(try entries(seed: 2, kvno: 3), at: path), "other keys under the same kvnos")
+        #expect(!writer.isCurrent(written, at: path, options: KeytabFileOptions(mode: 0o640)), "another mode")
+        #expect(try writer.write(written, to: path) == .unchanged)
+    }
+
     @Test func klistSeesEveryPrincipalKvnoAndEnctype() throws {
         let klist = try #require(ProgramRun.which("klist"), "klist (krb5-user) is needed")
         let path = directory.file("web.keytab")
