@@ -68,9 +68,12 @@ EOF
     site=$(echo "$venv"/lib/python3*/site-packages)
     echo "  gmsad virtualenv: $(mib $(($(du -sb "$venv" | cut -f1)))) MiB in all; without pip and setuptools: $(mib $(($(du -sbc "$venv" | tail -1 | cut -f1) - $(du -sbc "$site"/pip "$site"/pip-* "$site"/setuptools "$site"/setuptools-* "$site"/_distutils_hack "$site"/pkg_resources 2>/dev/null | tail -1 | cut -f1)))) MiB; gmsad itself: $(mib "$(du -sb "$site/gmsad" | cut -f1)") MiB (plus the system's python3.11)"
 
+    # Wall times on a shared machine depend on what else runs: the load average goes with them.
+    echo "  load average before the lab: $(cut -d' ' -f1-3 /proc/loadavg)"
     LAB_EXTRA_GMSAS=$many _GMSA_PEER_INNER=1 PEER_TMP=$tmp PEER_BINARY=$tmp/gmsa-keytabd PEER_VENV=$venv \
         "$root/lab/lab.sh" run -- "$root/bench/peer-benchmark.sh" "$rounds"
 
+    echo "  load average after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
     /usr/bin/python3 - "$tmp/results" "$rounds" "$many" <<'EOF'
 import statistics, sys
 path, rounds, many = sys.argv[1], int(sys.argv[2]), sys.argv[3]
