@@ -384,7 +384,7 @@ public final class RefreshEngine {
         ]
         if let kvno = report.keyVersions.first { metadata[JournalField.keyVersion] = "\(kvno)" }
         if let server { metadata[JournalField.domainController] = "\(server)" }
-        if let next = state[report.account]?.nextFetch { metadata[JournalField.nextRefresh] = "\(ISO8601DateFormatter().string(from: next))" }
+        if let next = state[report.account]?.nextFetch { metadata[JournalField.nextRefresh] = "\(UTCTimestamp.format(next))" }
         switch report.outcome {
         case .written where report.stagedNextKey:
             metadata[JournalField.messageID] = "\(JournalField.MessageID.rolloverStaged)"
