@@ -13,7 +13,7 @@ public struct DirectoryOptions: Sendable {
     public var pageSize: Int
     /// The lowest acceptable SASL security strength factor. Passwords are read only above this.
     public var minimumSecurityStrength: Int
-    /// Extra SASL security properties, appended after `minssf=…`.
+    /// Extra SASL security properties, appended after `minssf=…,maxbufsize=65536` (so they can override either).
     public var saslSecurityProperties: String?
 
     public init(timeoutSeconds: Int = 30, pageSize: Int = 500, minimumSecurityStrength: Int = 56, saslSecurityProperties: String? = nil) {
@@ -82,7 +82,10 @@ public final class DirectoryConnection {
 
         var version = LDAP_VERSION3
         var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
-        var secprops = "minssf=\(options.minimumSecurityStrength)"
+        // maxbufsize: cyrus-sasl's GSSAPI layer allocates a decode buffer of the size offered here, and the wiping
+        // allocator zeroes all of it on release; libldap's default (16 MiB) cost about 13 ms of CPU per
+        // connection (4096 pages faulted in only to be zeroed). The DC splits larger replies into 64 KiB packets.
+        var secprops = "minssf=\(options.minimumSecurityStrength),maxbufsize=65536"
         if let extra = options.saslSecurityProperties, !extra.isEmpty { secprops += ",\(extra)" }
         let settings: [(Int32, String, (Int32) -> Int32)] = [
             (LDAP_OPT_PROTOCOL_VERSION, "protocol version 3", { ldap_set_option(ldap, $0, &version) }),
