@@ -44,6 +44,7 @@ for target in "${targets[@]}"; do
     options=()
     [ "$target" != config ] || options+=(-detect_leaks=0)
     status=0
+    [[ -d fuzz/corpus/$target ]] || { echo "fuzz/run.sh: no seed corpus fuzz/corpus/$target" >&2; exit 2; }
     "$program" "$corpus" "fuzz/corpus/$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$artifacts/" "${options[@]}" >"$log" 2>&1 || status=$?
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
