@@ -41,12 +41,7 @@ public struct ManagedAccount: Sendable {
 
     /// A 64-bit FNV-1a fingerprint in hex: enough to notice a changed security descriptor, not a secret.
     public static func fingerprint(_ bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let digits = String(hash, radix: 16)
+        let digits = String(FNV1a.hash(bytes), radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 

@@ -17,11 +17,7 @@ public struct RefreshSpread: Sendable, Equatable {
 
     /// The spread of `account` on the host identified by `host`.
     public init(host: String, account: ServiceAccountName) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in host.utf8 + [0] + account.samAccountName.lowercased().utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
+        var hash = FNV1a.hash(host.utf8 + [0] + account.samAccountName.lowercased().utf8)
         self.init(window: Self.fraction(&hash), afterExpiry: Self.fraction(&hash), probe: Self.fraction(&hash))
     }
 
