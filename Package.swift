@@ -20,6 +20,7 @@ let package = Package(
     targets: [
         // C libraries: thin module maps plus a shim header for what Swift cannot import.
         .systemLibrary(name: "CKrb5", path: "Sources/CKrb5"),
+        .systemLibrary(name: "CGnuTLS", path: "Sources/CGnuTLS"),
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
@@ -30,10 +31,10 @@ let package = Package(
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
         ),
 
-        // The Kerberos edge: key derivation and keytab files through libkrb5.
+        // The Kerberos edge: key derivation and keytab files through libkrb5 (AES string-to-key through GnuTLS).
         .target(
             name: "GMSAKerberos",
-            dependencies: ["GMSACore", "CKrb5"]
+            dependencies: ["GMSACore", "CKrb5", "CGnuTLS"]
         ),
 
         // The directory edge: LDAP (SASL GSSAPI, sealed) through libldap, DC discovery through DNS SRV.

@@ -4,8 +4,8 @@ import GMSACore
 extension KerberosContext {
     /// Derives the long-term key of a gMSA password for one encryption type.
     ///
-    /// AES keys: RFC 3962 string-to-key through `krb5_c_string_to_key` over the munged UTF-8 password with
-    /// the explicit computer-account `salt` (4096 iterations, libkrb5's default). RC4: MD4 over the raw
+    /// AES keys: RFC 3962 string-to-key (``AESStringToKey``, GnuTLS; equal to `krb5_c_string_to_key`) over the
+    /// munged UTF-8 password with the explicit computer-account `salt` (4096 iterations). RC4: MD4 over the raw
     /// UTF-16LE bytes through libkrb5's unkeyed RSA-MD4 checksum, because MIT's own arcfour string-to-key
     /// converts from UTF-8 and gives wrong keys for passwords with lone surrogates (docs/protocol.md §2 "Password to keys").
     public func deriveKey(
@@ -17,12 +17,16 @@ extension KerberosContext {
         case .rc4HMAC:
             return try md4Key(of: password.utf16LittleEndian)
         case .aes128CTSHMACSHA196, .aes256CTSHMACSHA196:
-            let utf8 = password.mungedUTF8()
-            return try stringToKey(utf8, salt: salt, encryptionType: encryptionType)
+            let keys = try AESStringToKey.keys(password.mungedUTF8(), salt: salt, types: [encryptionType])
+            guard let key = keys[encryptionType] else {
+                throw KerberosError(.invalidArgument, "no \(encryptionType) key was derived")
+            }
+            return key
         }
     }
 
-    /// RFC 3962 string-to-key for an already-encoded password, e.g. a known-answer vector's UTF-8 bytes.
+    /// RFC 3962 string-to-key through libkrb5 for an already-encoded password, e.g. a known-answer vector's UTF-8
+    /// bytes; the reference the faster ``deriveKey(from:encryptionType:salt:)`` is tested against.
     public func stringToKey(
         _ password: SecretBytes,
         salt: String,
@@ -75,13 +79,19 @@ extension KerberosContext {
         return KerberosKey(encryptionType: .rc4HMAC, bytes: bytes)
     }
 
-    /// Every entry of a layout: keys are derived once per key version and encryption type, then listed under
-    /// each principal.
+    /// Every entry of a layout: keys are derived once per key version and encryption type (both AES ones from one
+    /// PBKDF2 run), then listed under each principal.
     public func entries(for layout: KeytabLayout) throws(KerberosError) -> [KeytabEntry] {
         var entries: [KeytabEntry] = []
         for version in layout.keyVersions {
+            let aesKeys = try AESStringToKey.keys(version.password.mungedUTF8(), salt: layout.salt, types: layout.encryptionTypes)
             for type in layout.encryptionTypes {
-                let key = try deriveKey(from: version.password, encryptionType: type, salt: layout.salt)
+                let key: KerberosKey
+                if let aesKey = aesKeys[type] {
+                    key = aesKey
+                } else {
+                    key = try deriveKey(from: version.password, encryptionType: type, salt: layout.salt)
+                }
                 for principal in layout.principals {
                     entries.append(KeytabEntry(principal: principal, keyVersion: version.number, key: key))
                 }

@@ -1,6 +1,6 @@
 import CKrb5
 
-/// A failure reported by libkrb5 or by the keytab file handling around it.
+/// A failure reported by libkrb5, by GnuTLS's key derivation, or by the keytab file handling around it.
 ///
 /// The message says what was being done, for which account or file, the library's own text, and what
 /// to check. It never contains key material.
@@ -8,6 +8,8 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         /// libkrb5 returned this error code.
         case library(Int32)
+        /// GnuTLS (AES string-to-key) returned this error code.
+        case crypto(Int32)
         /// A system call failed with this errno.
         case system(Int32)
         /// The target path is a symbolic link, a directory or another non-regular file.

@@ -46,6 +46,27 @@ import Testing
         #expect(aes128.bytes == SecretBytes([UInt8](hex: vector.aes128CtsHmacSha196Hex)))
     }
 
+    /// The AES keys (GnuTLS) equal libkrb5's `krb5_c_string_to_key` for passwords of every length around
+    /// HMAC-SHA1's 64-byte block, real 256-byte gMSA passwords, and salts of several lengths.
+    @Test func aesKeysEqualLibkrb5s() throws {
+        var generator = SystemRandomNumberGenerator()
+        for (index, byteCount) in [2, 30, 62, 64, 66, 128, 256, 256, 256].enumerated() {
+            let password = ManagedPassword(
+                utf16LittleEndian: SecretBytes((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+            let salt = "COMPANY.TESThost\(String(repeating: "a", count: index * 9)).company.test"
+            let layout = KeytabLayout(
+                account: try ServiceAccountName("msa-x$"), realm: "COMPANY.TEST", servicePrincipalNames: [],
+                keyVersions: [KeytabLayout.KeyVersion(number: 3, password: password)], encryptionTypes: EncryptionType.defaultSet)
+            for type in [EncryptionType.aes256CTSHMACSHA196, .aes128CTSHMACSHA196] {
+                let reference = try context.stringToKey(password.mungedUTF8(), salt: salt, encryptionType: type)
+                #expect(try context.deriveKey(from: password, encryptionType: type, salt: salt) == reference, "\(type), \(byteCount) bytes")
+                let fromLayout = try context.entries(for: layout).first { $0.key.encryptionType == type }?.key
+                let referenceForLayout = try context.stringToKey(password.mungedUTF8(), salt: layout.salt, encryptionType: type)
+                #expect(fromLayout == referenceForLayout, "\(type), \(byteCount) bytes, from the layout")
+            }
+        }
+    }
+
     @Test func aUserStyleSaltGivesADifferentKey() throws {
         let vector = try #require(KnownAnswerVectors.shared.keys.first { $0.name == "dsinternals-gmsa-service" })
         let password = ManagedPassword(hex: try #require(vector.passwordUtf16leHex))
