@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GMSAKerberosTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport", "CKrb5"]
         ),
         // The synchronizer's parts (planner, kvno confirmer, lookup) with canned directory data.
         .testTarget(

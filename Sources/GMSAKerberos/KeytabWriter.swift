@@ -21,12 +21,13 @@ public struct KeytabFileOptions: Sendable, Equatable {
     }
 }
 
-/// Writes keytab files atomically through libkrb5's keytab API.
+/// Writes keytab files atomically, in libkrb5's file format.
 ///
-/// The new keytab is built by `krb5_kt_add_entry` in a private (0700) directory next to the target, gets its
-/// owner and mode, is flushed with `fsync`, then renamed over the target, and the directory is flushed too.
-/// A reader sees the old keytab or the new one, never a partial one; if anything fails before the rename,
-/// the old keytab stays as it was. A target that is a symbolic link is refused.
+/// The new keytab is written in one piece (``fileBytes(of:now:target:)``) to a new file in a private (0700)
+/// directory next to the target, gets its owner and mode, is flushed with `fsync`, then renamed over the
+/// target, and the directory is flushed too (at once, or by the caller after a batch of writes:
+/// ``flushDirectories(of:)``). A reader sees the old keytab or the new one, never a partial one; if anything
+/// fails before the rename, the old keytab stays as it was. A target that is a symbolic link is refused.
 public struct KeytabWriter {
     /// What a write did.
     public enum Outcome: Sendable, Equatable {
@@ -43,12 +44,20 @@ public struct KeytabWriter {
     }
 
     /// Makes `path` hold exactly `entries`, unless it already does.
+    ///
+    /// A batch of writes may leave two steps to its caller: with `sweepingLeftovers` false the caller has
+    /// already run ``removeLeftovers(in:)`` on the directory in this pass; with `flushingDirectory` false the
+    /// rename is not yet durable, and the caller must call ``flushDirectories(of:)`` before it records or
+    /// announces the write (state file, `on_change`). Each file is flushed before its rename either way, so a
+    /// crash at any point leaves the old keytab or the complete new one.
     @discardableResult
     public func write(
         _ entries: [KeytabEntry],
         to path: String,
         options: KeytabFileOptions = KeytabFileOptions(),
-        now: Int32 = Int32(truncatingIfNeeded: time(nil))
+        now: Int32 = Int32(truncatingIfNeeded: time(nil)),
+        sweepingLeftovers: Bool = true,
+        flushingDirectory: Bool = true
     ) throws(KerberosError) -> Outcome {
         precondition(!entries.isEmpty, "a keytab without entries")
         let directory = Self.directory(of: path)
@@ -58,7 +67,7 @@ public struct KeytabWriter {
             }
         }
 
-        Self.removeLeftovers(in: directory)
+        if sweepingLeftovers { Self.removeLeftovers(in: directory) }
         var template = Array("\(directory)/\(Self.temporaryPrefix)XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Self.systemError(
@@ -76,18 +85,25 @@ public struct KeytabWriter {
             if lock >= 0 { close(lock) }
         }
 
-        try addEntries(entries, to: temporaryFile, now: now, target: path)
-        try finishFile(temporaryFile, options: options, target: path)
+        try createFile(temporaryFile, holding: fileBytes(of: entries, now: now, target: path), options: options, target: path)
         guard rename(temporaryFile, path) == 0 else {
             throw Self.systemError(errno, "cannot move the new keytab into place at \(path)", check: "the old keytab is unchanged")
         }
-        // The rename is durable only once the directory entry is on disk.
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        if flushingDirectory { Self.flushDirectories(of: [path]) }
         return .written
+    }
+
+    /// Makes the renames in the directories of `paths` durable: one `fsync` per directory, however many
+    /// keytabs were renamed in it.
+    public static func flushDirectories(of paths: [String]) {
+        for directory in Set(paths.map(directory(of:))).sorted() {
+            // The rename is durable only once the directory entry is on disk.
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if descriptor >= 0 {
+                fsync(descriptor)
+                close(descriptor)
+            }
+        }
     }
 
     /// Whether `path` already holds exactly `entries` with the owner and mode of `options`.
@@ -129,41 +145,96 @@ public struct KeytabWriter {
         return contents.otherEntryCount == 0 && contents.entries.hasSameEntries(as: entries)
     }
 
-    private func addEntries(_ entries: [KeytabEntry], to file: String, now: Int32, target: String) throws(KerberosError) {
-        var keytab: krb5_keytab?
-        var code = krb5_kt_resolve(context.raw, "WRFILE:\(file)", &keytab)
-        guard code == 0, let keytab else { throw context.error(code, "cannot create a keytab next to \(target)") }
-        defer { krb5_kt_close(context.raw, keytab) }
-
+    /// The keytab file's bytes (MIT's format, version 0x0502, as `krb5_kt_add_entry` writes it: a 32-bit
+    /// record length, the principal's realm and components as counted strings, its name type, the timestamp,
+    /// the 8-bit kvno, the key, then the 32-bit kvno), in zeroing memory.
+    ///
+    /// Principal names are parsed by libkrb5 (`krb5_parse_name`); only the serialisation is done here, because
+    /// libkrb5's file keytab `fsync`s twice per entry it adds (its own crash safety for keytabs edited in
+    /// place): 18 `fsync`s for an account with three names and two keys. The file is private until its
+    /// rename and gets one `fsync`. `KeytabWriterTests` checks the bytes against libkrb5's.
+    func fileBytes(of entries: [KeytabEntry], now: Int32, target: String) throws(KerberosError) -> SecretBytes {
+        var layout: [(realm: [UInt8], components: [[UInt8]], type: Int32, entry: KeytabEntry)] = []
+        var size = 2
         for entry in entries {
             let principal = try context.parsePrincipal(entry.principal)
             defer { krb5_free_principal(context.raw, principal) }
-            code = entry.key.bytes.withUnsafeBytes { bytes in
-                var record = krb5_keytab_entry()
-                record.principal = principal
-                record.timestamp = now
-                record.vno = entry.keyVersion
-                record.key.enctype = entry.key.encryptionType.rawValue
-                record.key.length = UInt32(bytes.count)
-                record.key.contents = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-                errno = 0
-                return krb5_kt_add_entry(context.raw, keytab, &record)
+            let name = principal.pointee
+            func bytes(_ data: krb5_data) -> [UInt8] {
+                guard data.length > 0, let pointer = data.data else { return [] }
+                return Array(UnsafeRawBufferPointer(start: pointer, count: Int(data.length)))
             }
-            guard code == 0 else {
-                let doing = "cannot write entry \(entry) of keytab \(target)"
-                let check = "check free space in the keytab's directory; the old keytab is unchanged"
-                // A failed write of the file keytab comes back as KRB5_KT_END ("End of key table reached");
-                // the system's reason (ENOSPC, EDQUOT, EIO) is still in errno.
-                if errno != 0 { throw Self.systemError(errno, doing, check: check) }
-                throw context.error(code, doing, check: check)
+            let components = (0..<Int(name.length)).map { bytes(name.data[$0]) }
+            let realm = bytes(name.realm)
+            guard components.count <= Int(UInt16.max), realm.count <= Int(UInt16.max),
+                components.allSatisfy({ $0.count <= Int(UInt16.max) }), entry.key.bytes.count <= Int(UInt16.max)
+            else {
+                throw KerberosError(.invalidArgument, "cannot write entry \(entry) of keytab \(target): a name or key is too long")
+            }
+            layout.append((realm, components, name.type, entry))
+            size += 4 + Self.recordLength(realm: realm, components: components, keyLength: entry.key.bytes.count)
+        }
+        return SecretBytes(count: size) { buffer in
+            var offset = 0
+            func put<T: FixedWidthInteger>(_ value: T) {
+                withUnsafeBytes(of: value.bigEndian) { raw in
+                    for byte in raw {
+                        buffer[offset] = byte
+                        offset += 1
+                    }
+                }
+            }
+            func put(counted bytes: some Collection<UInt8>) {
+                put(UInt16(bytes.count))
+                for byte in bytes {
+                    buffer[offset] = byte
+                    offset += 1
+                }
+            }
+            put(UInt16(0x0502))
+            for (realm, components, type, entry) in layout {
+                put(Int32(Self.recordLength(realm: realm, components: components, keyLength: entry.key.bytes.count)))
+                put(UInt16(components.count))
+                put(counted: realm)
+                for component in components { put(counted: component) }
+                put(type)
+                put(now)
+                put(UInt8(truncatingIfNeeded: entry.keyVersion))
+                put(UInt16(truncatingIfNeeded: entry.key.encryptionType.rawValue))
+                entry.key.bytes.withUnsafeBytes { key in put(counted: key) }
+                put(entry.keyVersion)
             }
         }
     }
 
-    private func finishFile(_ file: String, options: KeytabFileOptions, target: String) throws(KerberosError) {
-        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Self.systemError(errno, "cannot reopen the new keytab for \(target)") }
+    /// The length of one entry's record after its length field.
+    private static func recordLength(realm: [UInt8], components: [[UInt8]], keyLength: Int) -> Int {
+        2 + (2 + realm.count) + components.reduce(0) { $0 + 2 + $1.count } + 4 + 4 + 1 + 2 + (2 + keyLength) + 4
+    }
+
+    /// Creates `file` (new, private) holding `bytes`, hands it to its owner, sets its mode and flushes it.
+    private func createFile(
+        _ file: String, holding bytes: SecretBytes, options: KeytabFileOptions, target: String
+    ) throws(KerberosError) {
+        let check = "check free space in the keytab's directory; the old keytab is unchanged"
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Self.systemError(errno, "cannot create the new keytab next to \(target)", check: check, directory: Self.directory(of: target))
+        }
         defer { close(descriptor) }
+        let failure: Int32? = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += count
+            }
+            return nil
+        }
+        if let failure { throw Self.systemError(failure, "cannot write keytab \(target)", check: check) }
         if options.owner != nil || options.group != nil {
             let owner = options.owner.map { uid_t($0) } ?? uid_t.max
             let group = options.group.map { gid_t($0) } ?? gid_t.max

@@ -126,8 +126,14 @@ public struct KeytabSynchronizer {
         if !candidates.isEmpty {
             let confirmer = KeyVersionConfirmer { names throws(DirectoryError) in try directory.keyVersions(names) }
             let confirmations = confirmer.confirm(candidates)
+            let targets = Dictionary(accounts.map { ($0.target.name, $0.target) }, uniquingKeysWith: { first, _ in first })
+            // One sweep and one directory fsync per keytab directory for the whole batch, not per keytab; the
+            // directories are flushed before this returns, so nothing records a write that is not yet durable.
+            KeytabWriter.removeLeftovers(nextTo: candidates.compactMap { targets[$0.name]?.keytab })
+            var written: [String] = []
+            defer { KeytabWriter.flushDirectories(of: written) }
             for candidate in candidates {
-                guard let target = accounts.first(where: { $0.target.name == candidate.name })?.target else { continue }
+                guard let target = targets[candidate.name] else { continue }
                 switch confirmations[candidate.name] {
                 case .confirmed(let kvno, let entries, let current):
                     let merge = merger.merge(
@@ -136,7 +142,10 @@ public struct KeytabSynchronizer {
                     do {
                         var report = candidate.plan.report
                         report.keyVersions = current.sorted(by: >)
-                        let outcome = try writer.write(merge.entries, to: target.keytab, options: target.fileOptions)
+                        let outcome = try writer.write(
+                            merge.entries, to: target.keytab, options: target.fileOptions, sweepingLeftovers: false,
+                            flushingDirectory: false)
+                        if outcome == .written { written.append(target.keytab) }
                         report.outcome = outcome == .written ? .written : .current
                         reports[target.name] = succeed(
                             target, plan: candidate.plan, keyVersion: kvno, merge: merge, report: report, state: &state, now: now)

@@ -1,6 +1,7 @@
 import Foundation
 import GMSACore
-import GMSAKerberos
+import CKrb5
+@testable import GMSAKerberos
 import GMSATestSupport
 import Testing
 
@@ -58,6 +59,64 @@ import Testing
         #expect(!writer.isCurrent(try entries(seed: 2, kvno: 3), at: path), "other keys under the same kvnos")
         #expect(!writer.isCurrent(written, at: path, options: KeytabFileOptions(mode: 0o640)), "another mode")
         #expect(try writer.write(written, to: path) == .unchanged)
+    }
+
+    /// The writer serialises the file itself (libkrb5's file keytab fsyncs twice per entry): its bytes must be
+    /// exactly what `krb5_kt_add_entry` writes, for principals with escapes, instances and realms of their own.
+    /// libkrb5 stamps each entry with the time of its own call, so ours is written with that time.
+    @Test func writesTheBytesLibkrb5Writes() throws {
+        let names = ["HTTP/web.company.test", "host/a\\/b.company.test", "MSSQLSvc/db.company.test:1433@OTHER.TEST", "x\\@y"]
+        let written = try entries(seed: 7, kvno: 300, spns: names)
+        let reference = directory.file("libkrb5.keytab")
+        var stamps: Set<Int32> = []
+        for _ in 0..<3 {
+            unlink(reference)
+            stamps = try writeWithLibkrb5(written, to: reference)
+            if stamps.count == 1 { break }  // not across a second boundary
+        }
+        let now = try #require(stamps.count == 1 ? stamps.first : nil)
+        let ours = directory.file("ours.keytab")
+        try KeytabWriter(context: context).write(written, to: ours, now: now)
+
+        let oursBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ours)))
+        let referenceBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: reference)))
+        let firstDifference = zip(oursBytes, referenceBytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        let same = oursBytes == referenceBytes
+        #expect(
+            same,
+            "the keytab files differ: \(oursBytes.count) and \(referenceBytes.count) bytes, first at offset \(firstDifference.map(String.init) ?? "-") (contents not printed: they hold keys)")
+        #expect(try KeytabReader(context: context).read(ours).entries.hasSameEntries(as: written))
+    }
+
+    /// Writes `entries` with `krb5_kt_add_entry`; returns the timestamps libkrb5 gave them.
+    func writeWithLibkrb5(_ entries: [KeytabEntry], to path: String) throws -> Set<Int32> {
+        var keytab: krb5_keytab?
+        #expect(krb5_kt_resolve(context.raw, "WRFILE:\(path)", &keytab) == 0)
+        defer { krb5_kt_close(context.raw, keytab) }
+        for entry in entries {
+            let principal = try context.parsePrincipal(entry.principal)
+            defer { krb5_free_principal(context.raw, principal) }
+            let code = entry.key.bytes.withUnsafeBytes { bytes in
+                var record = krb5_keytab_entry()
+                record.principal = principal
+                record.vno = entry.keyVersion
+                record.key.enctype = entry.key.encryptionType.rawValue
+                record.key.length = UInt32(bytes.count)
+                record.key.contents = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                return krb5_kt_add_entry(context.raw, keytab, &record)
+            }
+            #expect(code == 0)
+        }
+        var stamps: Set<Int32> = []
+        var cursor: krb5_kt_cursor?
+        #expect(krb5_kt_start_seq_get(context.raw, keytab, &cursor) == 0)
+        var entry = krb5_keytab_entry()
+        while krb5_kt_next_entry(context.raw, keytab, &entry, &cursor) == 0 {
+            stamps.insert(entry.timestamp)
+            krb5_kt_free_entry(context.raw, &entry)
+        }
+        krb5_kt_end_seq_get(context.raw, keytab, &cursor)
+        return stamps
     }
 
     @Test func klistSeesEveryPrincipalKvnoAndEnctype() throws {
