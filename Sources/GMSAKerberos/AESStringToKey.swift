@@ -80,7 +80,7 @@ enum AESStringToKey {
             if status == 0 {
                 for index in 0..<size { out[index] = blocks[index] }
             }
-            blocks.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            for index in blocks.indices { blocks[index] = 0 }
         }
         guard status == 0 else {
             throw failure("AES (DK) for \(type)", status)
