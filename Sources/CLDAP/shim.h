@@ -114,6 +114,28 @@ static inline void gmsa_sasl_install_wiping_allocator(void) {
     sasl_set_alloc(gmsa_wiping_malloc, gmsa_wiping_calloc, gmsa_wiping_realloc, gmsa_wiping_free);
 }
 
+// cyrus-sasl's plugin filter: only the GSSAPI mechanism (libgssapiv2.so*) is loaded. Without it
+// sasl_client_init dlopens every plugin in its directory, and with them libcrypto (scram, ntlm, digest-md5) and
+// libdb (sasldb): about 2 MiB resident for mechanisms this daemon never uses.
+static inline int gmsa_sasl_verify_plugin(void *context, const char *file, sasl_verify_type_t type) {
+    (void)context;
+    if (type != SASL_VRFY_PLUGIN || file == NULL) return SASL_OK;
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    return strncmp(base, "libgssapiv2.so", 14) == 0 ? SASL_OK : SASL_CONTINUE;
+}
+
+// Initialises cyrus-sasl's client side with the plugin filter above. Must run after
+// gmsa_sasl_install_wiping_allocator and before libldap's first SASL bind, whose own sasl_client_init then
+// only counts a reference. Returns sasl_client_init's result.
+static inline int gmsa_sasl_client_init_gssapi_only(void) {
+    static sasl_callback_t callbacks[] = {
+        {SASL_CB_VERIFYFILE, (int (*)(void))gmsa_sasl_verify_plugin, NULL},
+        {SASL_CB_LIST_END, NULL, NULL},
+    };
+    return sasl_client_init(callbacks);
+}
+
 // Test probe access.
 static inline void gmsa_wipe_probe_watch(const void *address) {
     struct gmsa_wipe_probe *probe = gmsa_wipe_probe_slot();

@@ -62,8 +62,8 @@ public final class DirectoryConnection {
         statistics: DirectoryStatistics,
         credentials: SASLCredentials? = nil
     ) throws(DirectoryError) {
-        // Before libldap's first SASL bind initialises cyrus-sasl, which then locks its allocator.
-        WipingAllocator.install()
+        // Before libldap's first SASL bind initialises cyrus-sasl, which then locks its allocator and plugins.
+        SASLLibrary.prepare()
         self.server = controller.host
         self.controller = controller
         self.options = options
