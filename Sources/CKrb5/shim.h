@@ -4,6 +4,7 @@
 // libkrb5 and its GSS-API mechanism from Debian's libkrb5-dev. Linked by name, not through krb5.pc: Debian's
 // pkg-config file carries a flag SwiftPM rejects.
 #include <krb5/krb5.h>
+#include <profile.h>
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <stdio.h>
@@ -35,6 +36,24 @@ static inline void gmsa_gss_status_text(OM_uint32 major, OM_uint32 minor, char *
             used += (size_t)written;
         } while (context != 0);
     }
+}
+
+// A context whose AS requests use only the built-in preauth mechanisms a keytab needs with Active Directory
+// (encrypted timestamp; encrypted challenge under FAST): `[plugins] clpreauth enable_only` added to the
+// profile krb5.conf gave `base`. Otherwise libkrb5 loads the SPAKE and PKINIT modules at the first AS request,
+// and libcrypto with them (about 1.5 MiB resident), although AD offers neither to a keytab. Nothing is
+// written to krb5.conf. On success *out is the new context and `base` may be freed; on failure *out is NULL.
+static inline krb5_error_code gmsa_context_with_keytab_preauth_only(krb5_context base, krb5_context *out) {
+    *out = NULL;
+    profile_t profile = NULL;
+    krb5_error_code code = krb5_get_profile(base, &profile);
+    if (code != 0) return code;
+    static const char *names[] = {"plugins", "clpreauth", "enable_only", NULL};
+    code = (krb5_error_code)profile_add_relation(profile, names, "encrypted_timestamp");
+    if (code == 0) code = (krb5_error_code)profile_add_relation(profile, names, "encrypted_challenge");
+    if (code == 0) code = krb5_init_context_profile(profile, 0, out);
+    profile_release(profile);
+    return code;
 }
 
 #endif

@@ -11,6 +11,10 @@ public final class KerberosContext {
     var keptHostCredentials: HostCredentials?
 
     /// Opens a context; fails with libkrb5's message if krb5.conf cannot be parsed.
+    ///
+    /// Its AS requests use only the built-in encrypted-timestamp and encrypted-challenge preauth mechanisms
+    /// (all a keytab needs with AD), so libkrb5 does not load its SPAKE and PKINIT modules and libcrypto with
+    /// them. If that profile change fails, the plain context is used.
     public init() throws(KerberosError) {
         var context: krb5_context?
         let code = krb5_init_context(&context)
@@ -19,7 +23,13 @@ public final class KerberosContext {
                 .library(code),
                 "cannot initialise libkrb5 (code \(code)); check /etc/krb5.conf or KRB5_CONFIG for syntax errors")
         }
-        raw = context
+        var restricted: krb5_context?
+        if gmsa_context_with_keytab_preauth_only(context, &restricted) == 0, let restricted {
+            krb5_free_context(context)
+            raw = restricted
+        } else {
+            raw = context
+        }
     }
 
     deinit {

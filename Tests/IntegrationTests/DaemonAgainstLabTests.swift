@@ -115,6 +115,25 @@ struct DaemonAgainstLabTests {
         #expect(all.last == "STOPPING=1")
     }
 
+    /// The daemon loads only the SASL and preauth modules it uses: cyrus-sasl's GSSAPI plugin, not the others
+    /// (and libdb, libcrypto with them), and not libkrb5's SPAKE module (libcrypto again). Checked in a daemon of
+    /// its own, since other tests in this process initialise both libraries without the restriction.
+    @Test func loadsOnlyTheGSSAPIPluginAndNoCryptoLibraryOfItsOwn() throws {
+        let directory = try TemporaryDirectory()
+        let config = configuration(["msa-svc1"], in: directory)
+        let daemon = try BackgroundProcess(
+            ProgramRun.gmsaKeytabd, ["run", "-c", config, "--log-target", "stderr"], outputFile: directory.file("daemon.out"))
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: directory.file("msa-svc1.keytab")) }, "\(daemon.output)")
+        let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+        let loaded = Set(maps.split(separator: "\n").compactMap { $0.split(separator: " ").last.map { String($0.split(separator: "/").last ?? "") } })
+        #expect(loaded.contains { $0.hasPrefix("libgssapiv2.so") }, "the GSSAPI plugin: \(loaded.sorted())")
+        for unwanted in ["libsasldb.so", "libscram.so", "libdigestmd5.so", "libplain.so", "libntlm.so", "libdb-5", "spake.so", "libcrypto.so"] {
+            #expect(!loaded.contains { $0.hasPrefix(unwanted) }, "\(unwanted) is loaded")
+        }
+        #expect(signalDaemon(stateDirectory: directory.file("state"), SIGTERM))
+        #expect(daemon.waitForExit() == 0)
+    }
+
     /// samba-tool on the lab's database, e.g. `["spn", "add", …]`.
     func sambaTool(_ arguments: [String]) throws -> ProgramRun {
         let database = "ldb://\(ProcessInfo.processInfo.environment["LAB_SAM_LDB"] ?? "")"
