@@ -242,9 +242,9 @@ public final class RefreshEngine {
         let server = domain.session.connection.server
         let choice = domain.session.choice
         if choice.siteIsFresh {
-            logger.info(
-                "\(choice.summary); this pass uses \(server)",
-                metadata: [JournalField.site: "\(choice.site?.name ?? "")", JournalField.domainController: "\(server)"])
+            var metadata: Logger.Metadata = [JournalField.domainController: "\(server)"]
+            if let site = choice.site { metadata[JournalField.site] = "\(site.name)" }
+            logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
         }
         let host = domain.credentials.principal
         let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
