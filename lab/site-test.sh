@@ -16,6 +16,7 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
     exit 2
 }
 [[ -x $BINARY ]] || { echo "site-test: $BINARY is not built (swift build)" >&2; exit 2; }
+: "${LAB_DC:?}" "${LAB_DC2:?}" "${LAB_DOMAIN:?}"
 # shellcheck source=lab-lib.sh
 . "$HERE/lab-lib.sh"
 # shellcheck source=test-lib.sh
