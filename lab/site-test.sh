@@ -89,6 +89,10 @@ wait_for 5 grep -q "keytab repaired" "$WORK/daemon.log"
 check "a second pass reads from dc2 without pinging again (the site is logged once)" \
     test "$(grep -c 'SITE=Site2' "$WORK/daemon.log")-$(grep -c "keytab repaired.*DC=$LAB_DC2" "$WORK/daemon.log")" = "1-1"
 check "and that keytab authenticates" authenticates daemon
+"$BINARY" refresh -c "$cfg" --wait 30 >"$WORK/refresh.out" 2>&1
+rc=$?
+check "gmsa-keytabd refresh (rc $rc): the daemon pings again and logs the site again ($(grep -c 'SITE=Site2' "$WORK/daemon.log") lines)" \
+    test "$rc-$(grep -c 'SITE=Site2' "$WORK/daemon.log")" = 0-2
 kill "$DAEMON" 2>/dev/null
 wait "$DAEMON" 2>/dev/null
 DAEMON=
