@@ -245,6 +245,7 @@ public final class RefreshEngine {
             var metadata: Logger.Metadata = [JournalField.domainController: "\(server)"]
             if let site = choice.site { metadata[JournalField.site] = "\(site.name)" }
             logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
+            sites.markReported()
         }
         let host = domain.credentials.principal
         let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)

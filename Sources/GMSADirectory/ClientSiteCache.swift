@@ -15,29 +15,37 @@ public final class ClientSiteCache: Sendable {
         public var note: String?
     }
 
-    private let outcome = Mutex<Outcome?>(nil)
+    /// The kept outcome and whether it was reported (logged) yet.
+    private let kept = Mutex<(outcome: Outcome, reported: Bool)?>(nil)
 
     public init() {}
 
     /// Drops the kept answer: the next pass pings again.
     public func forget() {
-        outcome.withLock { $0 = nil }
+        kept.withLock { $0 = nil }
     }
 
-    /// Keeps `site` (from the configuration); true when it was not kept already.
+    /// Records that the kept outcome was logged: ``DomainControllerChoice/siteIsFresh`` is false from now on,
+    /// until the outcome changes or is forgotten.
+    public func markReported() {
+        kept.withLock { $0?.reported = true }
+    }
+
+    /// Keeps `site` (from the configuration); true when it is new or not reported yet.
     func remember(_ site: ClientSite) -> Bool {
-        outcome.withLock { kept in
-            defer { kept = Outcome(site: site, note: nil) }
-            return kept?.site != site
+        kept.withLock { kept in
+            if let kept, kept.outcome.site == site { return !kept.reported }
+            kept = (Outcome(site: site, note: nil), false)
+            return true
         }
     }
 
-    /// The kept outcome, or that of a new round of pings (then `fresh` is true); `ping` asks one DC.
+    /// The kept outcome, or that of a new round of pings; `fresh` until it is reported. `ping` asks one DC.
     func outcome(
         pinging candidates: [DomainController],
         ping: (DomainController) throws(DirectoryError) -> NetlogonResponse
     ) -> (outcome: Outcome, fresh: Bool) {
-        if let kept = outcome.withLock({ $0 }) { return (kept, false) }
+        if let kept = kept.withLock({ $0 }) { return (kept.outcome, !kept.reported) }
         var failures: [String] = []
         var found = Outcome(site: nil, note: nil)
         for controller in candidates {
@@ -58,7 +66,7 @@ public final class ClientSiteCache: Sendable {
         }
         if !failures.isEmpty { found.note = "no DC answered an LDAP ping: " + failures.joined(separator: "; ") }
         if candidates.isEmpty { found.note = "no DC to ping" }
-        outcome.withLock { $0 = found }
+        kept.withLock { $0 = (found, false) }
         return (found, true)
     }
 }

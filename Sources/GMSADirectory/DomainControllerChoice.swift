@@ -10,7 +10,8 @@ public struct DomainControllerChoice: Sendable {
     public var siteControllers: [DomainController]
     /// Why the order is not by site, when it is not (for a log line).
     public var note: String?
-    /// Whether the site was found in this pass (configured, or a new round of LDAP pings): log it then.
+    /// Whether the site (or why there is none) has not been logged yet since it was found: log it, then call
+    /// ``ClientSiteCache/markReported()``.
     public var siteIsFresh: Bool
 
     /// One line for `check`, `sync --statistics` and the log: the site, where it came from, and its DCs.

@@ -58,6 +58,10 @@ import Testing
             return answer(site: "Site2")
         }
         _ = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        // Not logged yet (the first connection failed, say): still fresh, not pinged again.
+        let retry = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        #expect(retry.siteIsFresh)
+        sites.markReported()
         let second = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
         #expect(pings == 1)
         #expect(!second.siteIsFresh)
@@ -115,6 +119,7 @@ import Testing
         #expect(choice.siteControllers == [dc1])
         #expect(choice.site?.source == .configured)
         #expect(choice.siteIsFresh)
+        sites.markReported()
         let again = try DomainControllerChoice.choose(
             for: domain(site: "Default-First-Site-Name"), sites: sites, ping: refuse, lookup: lookup)
         #expect(!again.siteIsFresh)
