@@ -36,7 +36,8 @@ deps:
 
 # Build once outside the lab, then run the tests inside the lab's private network namespace, where the
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
-# failover tests stop and freeze dc1 of a lab with two DCs (one also moves both DCs' clocks), the unreachable
+# failover tests stop and freeze dc1 of a lab with two DCs (one also moves both DCs' clocks), the site test puts
+# dc2 in a second AD site and stops it, the unreachable
 # test adds nftables rules, the crash test kills sync and fills small tmpfs mounts: each gets a lab of its own.
 # Then the package on a clean host.
 test: deps
@@ -50,13 +51,14 @@ swift-test:
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_DC2=1 LAB_SITES=1 lab/lab.sh run -- lab/site-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 # The parsers under libFuzzer and AddressSanitizer, one target at a time (fuzz/README.md). A crash, a leak or a
 # broken property fails the target; its input is kept under .build-fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= blob attribute config state keytab
+FUZZ_TARGETS ?= blob attribute config state keytab ldapping
 fuzz:
 	SWIFT=$(SWIFT) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

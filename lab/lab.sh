@@ -9,7 +9,9 @@
 # msa-bench-1..N), LAB_START_TIMEOUT=seconds (default 60), LAB_FULL_SAMBA=1
 # (also run smbd and winbindd), LAB_DC2=1 (also join a second DC, dc2 on
 # 127.0.0.2, before COMMAND runs; lab-lib.sh's lab_dc_stop, lab_dc_start,
-# lab_dc_freeze and lab_dc_thaw act on dc1 or dc2).
+# lab_dc_freeze and lab_dc_thaw act on dc1 or dc2), LAB_SITES=1 (with LAB_DC2=1:
+# dc2 joins a second AD site, Site2, and 127.0.0.0/8, the lab's client
+# addresses, is mapped to Site2).
 set -euo pipefail
 
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -17,7 +19,7 @@ LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 . "$LAB_SRC/lab-lib.sh"
 
 usage() {
-    sed -n '5,13s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
+    sed -n '5,15s/^# \{0,1\}//p' "$LAB_SRC/lab.sh" >&2
     exit 2
 }
 
@@ -39,6 +41,11 @@ extra=${LAB_EXTRA_GMSAS:-0}
 [[ $extra =~ ^[0-9]+$ ]] || lab_die "LAB_EXTRA_GMSAS must be a number, got '$extra'"
 dc2=0
 [[ ${LAB_DC2:-0} != 1 ]] || dc2=1
+sites=0
+if [[ ${LAB_SITES:-0} == 1 ]]; then
+    ((dc2)) || lab_die "LAB_SITES=1 needs LAB_DC2=1 (dc2 is the DC of the second site)"
+    sites=1
+fi
 
 # ---------------------------------------------------------------------------
 # Outside: re-exec inside a private network + mount (+ UTS) namespace.
@@ -55,8 +62,8 @@ unset _GMSA_LAB_INNER
 # ---------------------------------------------------------------------------
 # Inside the namespace.
 t_start=$(lab_now)
-# Inside, LAB_DC2 is dc2's name (exported below) or unset.
-unset LAB_DC2
+# Inside, LAB_DC2 is dc2's name and LAB_SITES dc2's site (exported below) or unset.
+unset LAB_DC2 LAB_SITES
 
 REALM=COMPANY.TEST
 DOMAIN=company.test
@@ -181,6 +188,12 @@ gmsa() { # name dns-host-name trustee|- [create options...]
     # A group trustee must be given as a DN (a bare name only finds users).
     gmsa msa-group group.$DOMAIN "'CN=gmsa-hosts,CN=Users,$BASE_DN'"
     echo "domain exportkeytab '$LAB/host.keytab' --principal='$HOST_NAME\$'"
+    if ((sites)); then
+        # The DC maps the address a client's LDAP ping comes from to a site through the forest's subnets. The
+        # lab's client talks from 127.0.0.1 to dc1 and from 127.0.0.2 to dc2: the whole of 127/8 is Site2's.
+        echo "sites create Site2"
+        echo "sites subnet create 127.0.0.0/8 Site2"
+    fi
     # Provision registers no A record for 127.0.0.1; SRV records need one.
     echo "@dns-a $DC_HOST.$DOMAIN 127.0.0.1 $HOST_NAME.$DOMAIN 127.0.0.1"
 } >"$LAB/objects.cmds"
@@ -251,9 +264,13 @@ if ((dc2)); then
         dc_settings "$DC2_HOST"
         printf '%s\n' "netbios name = ${DC2_HOST^^}" "interfaces = $DC2_ADDRESS" "bind interfaces only = yes"
     )
+    # LAB_SITES=1: dc2's server object goes to Site2, so samba_dnsupdate below registers it under
+    # _ldap._tcp.Site2._sites.dc._msdcs (samba-tool has no command to move a server to another site).
+    site_opts=()
+    ((sites == 0)) || site_opts=(--site=Site2)
     if ! samba-tool domain join "$DOMAIN" DC -s "$LAB/empty.conf" \
         -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
-        --targetdir="$LAB/dc2" --dns-backend=SAMBA_INTERNAL "${join_opts[@]}" \
+        --targetdir="$LAB/dc2" --dns-backend=SAMBA_INTERNAL "${join_opts[@]}" "${site_opts[@]}" \
         >"$LAB/dc2-join.log" 2>&1; then
         tail -n 30 "$LAB/dc2-join.log" >&2
         lab_die "joining dc2 failed (log: $LAB/dc2-join.log)"
@@ -320,6 +337,10 @@ if ((dc2)); then
     export LAB_DC2_ADDRESS=$DC2_ADDRESS
     export LAB_DC2_SMB_CONF=$LAB/dc2/etc/smb.conf
     env_vars+=(LAB_DC2 LAB_DC2_ADDRESS LAB_DC2_SMB_CONF)
+    if ((sites)); then
+        export LAB_SITES=Site2
+        env_vars+=(LAB_SITES)
+    fi
 fi
 
 # For lab-faketime.sh and for debugging from another terminal:

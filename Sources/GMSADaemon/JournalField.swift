@@ -7,6 +7,8 @@ public enum JournalField {
     public static let keyVersion = "KVNO"
     public static let keytab = "KEYTAB"
     public static let domainController = "DC"
+    /// The host's AD site, on the line that says which site orders the DCs.
+    public static let site = "SITE"
     public static let nextRefresh = "NEXT_REFRESH"
     public static let messageID = "MESSAGE_ID"
 

@@ -18,6 +18,9 @@ public final class RefreshEngine {
     var savedState: DaemonState?
     let logger: Logger
     let statistics = DirectoryStatistics()
+    /// The host's AD site as the LDAP pings found it: kept for the daemon's life, asked again after a reload
+    /// or a `refresh`.
+    let sites = ClientSiteCache()
     /// Readable accounts found by the last discovery.
     var discovered: [ServiceAccountName] = []
     var lastDiscovery: Date?
@@ -89,6 +92,7 @@ public final class RefreshEngine {
     /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab
     /// settings changed are read at once; the others keep their schedule.
     public func reload(_ newConfiguration: Configuration) {
+        sites.forget()
         let oldTargets = targets
         let before = Set(oldTargets.map(\.name))
         let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
@@ -126,6 +130,7 @@ public final class RefreshEngine {
 
     /// Asks for an immediate read of `names` (all accounts when `nil` or empty).
     public func requestRefresh(_ names: [ServiceAccountName]?) {
+        sites.forget()
         // An admin who just added this host to a group that may read a password expects the refresh to see it:
         // the group membership is in the host's ticket, so get a new one.
         try? context.hostCredentials(
@@ -218,7 +223,8 @@ public final class RefreshEngine {
     private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Date) {
         let domain: DomainConnection
         do {
-            domain = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+            domain = try DomainConnection.open(
+                configuration: configuration, context: context, statistics: statistics, sites: sites)
         } catch {
             // One retry instant for the pass and the accounts it failed, so the time shown is the time it happens.
             let retryAt = fullPass ? recordFullPassFailure(now: now) : nil
@@ -234,6 +240,13 @@ public final class RefreshEngine {
             return
         }
         let server = domain.session.connection.server
+        let choice = domain.session.choice
+        if choice.siteIsFresh {
+            var metadata: Logger.Metadata = [JournalField.domainController: "\(server)"]
+            if let site = choice.site { metadata[JournalField.site] = "\(site.name)" }
+            logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
+            sites.markReported()
+        }
         let host = domain.credentials.principal
         let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
         let sync = synchronizer

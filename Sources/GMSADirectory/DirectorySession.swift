@@ -4,25 +4,31 @@ import GMSACore
 public struct DirectorySession {
     public let connection: DirectoryConnection
     public let namingContext: String
+    /// The DCs in the order they were to be tried, and the site that ordered them.
+    public let choice: DomainControllerChoice
     /// The DCs in the order they were to be tried, for `check`.
-    public let candidates: [DomainController]
+    public var candidates: [DomainController] { choice.controllers }
 
-    /// Tries each DC in turn (configured list, or DNS SRV order, each on its port); the error lists every DC's
-    /// failure. `credentials` are the GSSAPI credentials to bind with (``SASLCredentials``).
+    /// Tries each DC in turn (configured list, or DNS SRV order with the site's DCs first, each on its port:
+    /// ``DomainControllerChoice``); the error lists every DC's failure. `credentials` are the GSSAPI
+    /// credentials to bind with (``SASLCredentials``). The pass then uses this one connection, so every read
+    /// of it comes from one DC.
     public static func open(
         domain: Configuration.Domain,
         options: DirectoryOptions,
         statistics: DirectoryStatistics,
-        credentials: SASLCredentials? = nil
+        credentials: SASLCredentials? = nil,
+        sites: ClientSiteCache = ClientSiteCache()
     ) throws(DirectoryError) -> DirectorySession {
-        let servers = try DomainControllerLocator.locate(domain: domain.dnsName, configured: domain.servers)
+        let choice = try DomainControllerChoice.choose(for: domain, sites: sites)
+        let servers = choice.controllers
         var failures: [DirectoryError] = []
         for server in servers {
             do {
                 let connection = try DirectoryConnection(
                     controller: server, options: options, statistics: statistics, credentials: credentials)
                 let context = try connection.defaultNamingContext()
-                return DirectorySession(connection: connection, namingContext: context, candidates: servers)
+                return DirectorySession(connection: connection, namingContext: context, choice: choice)
             } catch {
                 failures.append(error)
             }

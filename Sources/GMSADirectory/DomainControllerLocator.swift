@@ -12,7 +12,11 @@ public enum DomainControllerLocator {
 
     /// The DCs to try, in order: the configured `host` or `host:port` entries as given, else the SRV
     /// records' targets and ports in RFC 2782 order.
-    public static func locate(domain: String, configured: [String]) throws(DirectoryError) -> [DomainController] {
+    public static func locate(
+        domain: String,
+        configured: [String],
+        lookup: (String) throws(DirectoryError) -> [ServiceRecord] = { name throws(DirectoryError) in try DomainControllerLocator.lookup(name) }
+    ) throws(DirectoryError) -> [DomainController] {
         if !configured.isEmpty {
             // The configuration loader has checked every entry; one that still does not parse is a bug.
             return configured.map { DomainController(parsing: $0) ?? DomainController(host: $0) }

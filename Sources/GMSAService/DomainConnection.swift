@@ -30,7 +30,8 @@ public struct DomainConnection {
     public static func open(
         configuration: Configuration,
         context: KerberosContext,
-        statistics: DirectoryStatistics
+        statistics: DirectoryStatistics,
+        sites: ClientSiteCache = ClientSiteCache()
     ) throws(Failure) -> DomainConnection {
         let credentials: HostCredentials
         var reused: Bool
@@ -49,7 +50,8 @@ public struct DomainConnection {
             do {
                 let session = try DirectorySession.open(
                     domain: configuration.domain, options: options, statistics: statistics,
-                    credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) })
+                    credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) },
+                    sites: sites)
                 return DomainConnection(
                     credentials: credentials, session: session,
                     directory: ManagedAccountDirectory(

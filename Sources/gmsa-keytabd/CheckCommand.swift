@@ -46,6 +46,7 @@ struct CheckCommand: ParsableCommand {
         }
         print("host: \(domain.credentials.principal) from \(configuration.host.keytab): ticket valid until \(Self.format(epochSeconds: domain.credentials.expiry))")
         print("domain controllers: \(domain.session.candidates.map(\.description).joined(separator: ", ")) (from \(source))")
+        print("dc order: \(domain.session.choice.summary)")
         let connection = domain.session.connection
         print("ldap: bound to \(connection.server) with SASL GSSAPI, security strength \(connection.securityStrength); naming context \(domain.session.namingContext)")
 

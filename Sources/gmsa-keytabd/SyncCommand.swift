@@ -75,7 +75,7 @@ struct SyncCommand: ParsableCommand {
             let written = reports.filter { $0.outcome == .written }.count
             let derived = reports.filter(\.derivedKeys).count
             print(
-                "statistics: dc \(domain.session.connection.server); \(counters.summary); \(written) keytab(s) written; "
+                "statistics: dc \(domain.session.connection.server); \(domain.session.choice.summary); \(counters.summary); \(written) keytab(s) written; "
                     + "keys derived for \(derived) of \(reports.count) account(s)")
         }
         if !reports.allSatisfy(\.isHealthy) {

@@ -15,6 +15,8 @@ public struct Configuration: Sendable, Equatable {
         public var dnsName: String { realm.lowercased() }
         /// Domain controllers to use, in order; empty means "find them through DNS SRV".
         public var servers: [String]
+        /// The host's AD site (`[domain] site`); `nil` means "ask a DC" (``LDAPPing``).
+        public var site: String? = nil
     }
 
     public struct Host: Sendable, Equatable {

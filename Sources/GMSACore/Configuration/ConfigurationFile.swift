@@ -6,6 +6,7 @@ public struct ConfigurationFile: Decodable, Sendable {
     public struct Domain: Decodable, Sendable {
         var realm: String?
         var servers: [String]?
+        var site: String?
     }
 
     public struct Host: Decodable, Sendable {
@@ -88,7 +89,7 @@ public struct ConfigurationFile: Decodable, Sendable {
 
     /// Whether the file sets no key at all (section headers alone, as the packaged file has them).
     var setsNothing: Bool {
-        domain?.realm == nil && domain?.servers == nil && host?.keytab == nil && host?.principal == nil
+        domain?.realm == nil && domain?.servers == nil && domain?.site == nil && host?.keytab == nil && host?.principal == nil
             && ldap?.timeout == nil && ldap?.pageSize == nil && ldap?.saslSecprops == nil
             && daemon?.stateDirectory == nil && daemon?.retention == nil && daemon?.probeInterval == nil
             && daemon?.onChangeTimeout == nil && (account ?? []).isEmpty && discovery == nil

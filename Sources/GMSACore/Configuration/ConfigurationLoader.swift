@@ -110,6 +110,12 @@ public struct ConfigurationLoader: Sendable {
                 "entry \(index + 1) '\(server)' is not a host name with an optional port (give names like "
                     + "\"dc1.company.test\" or \"dc1.company.test:3389\", no URL; port 1-65535)")
         }
+        if let site = file.domain?.site, !ClientSite.isValidName(site) {
+            throw fail(
+                "domain.site",
+                "'\(site.prefix(80))' is not an AD site name usable in DNS (one label of letters, digits, '-' and '_', "
+                    + "at most 63 characters), e.g. \"Default-First-Site-Name\"")
+        }
 
         let hostKeytab = file.host?.keytab ?? "/etc/krb5.keytab"
         guard hostKeytab.hasPrefix("/") else { throw fail("host.keytab", "'\(hostKeytab)' must be an absolute path") }
@@ -224,7 +230,7 @@ public struct ConfigurationLoader: Sendable {
         let onChangeTimeout = try duration(file.daemon?.onChangeTimeout, "on_change_timeout", within: 1...3600) ?? .seconds(60)
 
         return Configuration(
-            domain: Configuration.Domain(realm: realm.uppercased(), servers: servers),
+            domain: Configuration.Domain(realm: realm.uppercased(), servers: servers, site: file.domain?.site),
             host: Configuration.Host(keytab: hostKeytab, principal: hostPrincipal),
             directory: Configuration.Directory(
                 timeoutSeconds: timeout, pageSize: pageSize, saslSecurityProperties: file.ldap?.saslSecprops),

@@ -1,0 +1,72 @@
+import GMSACore
+import Synchronization
+
+/// The host's AD site as the DCs' LDAP pings reported it, kept between passes.
+///
+/// The daemon asks once and keeps the answer (also "no site" and "no DC answered") for its life; a reload or
+/// a `gmsa-keytabd refresh` calls ``forget()`` so the next pass pings again (a host moved to another subnet).
+/// `sync` and `check` use a new one each run.
+public final class ClientSiteCache: Sendable {
+    /// What the last round of pings found.
+    public struct Outcome: Sendable, Equatable {
+        /// The site, when a DC named one.
+        public var site: ClientSite?
+        /// Why there is none: the DCs' failures, or "no subnet covers this host".
+        public var note: String?
+    }
+
+    /// The kept outcome and whether it was reported (logged) yet.
+    private let kept = Mutex<(outcome: Outcome, reported: Bool)?>(nil)
+
+    public init() {}
+
+    /// Drops the kept answer: the next pass pings again.
+    public func forget() {
+        kept.withLock { $0 = nil }
+    }
+
+    /// Records that the kept outcome was logged: ``DomainControllerChoice/siteIsFresh`` is false from now on,
+    /// until the outcome changes or is forgotten.
+    public func markReported() {
+        kept.withLock { $0?.reported = true }
+    }
+
+    /// Keeps `site` (from the configuration); true when it is new or not reported yet.
+    func remember(_ site: ClientSite) -> Bool {
+        kept.withLock { kept in
+            if let kept, kept.outcome.site == site { return !kept.reported }
+            kept = (Outcome(site: site, note: nil), false)
+            return true
+        }
+    }
+
+    /// The kept outcome, or that of a new round of pings; `fresh` until it is reported. `ping` asks one DC.
+    func outcome(
+        pinging candidates: [DomainController],
+        ping: (DomainController) throws(DirectoryError) -> NetlogonResponse
+    ) -> (outcome: Outcome, fresh: Bool) {
+        if let kept = kept.withLock({ $0 }) { return (kept.outcome, !kept.reported) }
+        var failures: [String] = []
+        var found = Outcome(site: nil, note: nil)
+        for controller in candidates {
+            do {
+                let answer = try ping(controller)
+                if answer.clientSiteName.isEmpty {
+                    found.note = "\(controller.host) says no subnet of the forest covers this host's address"
+                } else if !ClientSite.isValidName(answer.clientSiteName) {
+                    found.note = "\(controller.host) named a site that cannot be looked up in DNS"
+                } else {
+                    found.site = ClientSite(name: answer.clientSiteName, source: .ping(controller))
+                }
+                failures = []
+                break
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        if !failures.isEmpty { found.note = "no DC answered an LDAP ping: " + failures.joined(separator: "; ") }
+        if candidates.isEmpty { found.note = "no DC to ping" }
+        kept.withLock { $0 = (found, false) }
+        return (found, true)
+    }
+}

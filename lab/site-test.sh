@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Site-aware DC choice, run inside a lab with two DCs in two AD sites (make swift-test does):
+#
+#   LAB_DC2=1 LAB_SITES=1 lab/lab.sh run -- lab/site-test.sh [BINARY]
+#
+# dc1 is in Default-First-Site-Name, dc2 in Site2, and the lab's client addresses (127.0.0.0/8) are mapped to
+# Site2. With dc1 first in the domain-wide SRV order, sync and the daemon read from dc2 because an LDAP ping
+# says the host is in Site2; with dc2 stopped they fail over to dc1; `[domain] site` overrides the ping.
+# Every case ends with `kinit -k` working. Prints "N passed, M failed".
+set -uo pipefail
+
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
+[[ -n ${LAB_SITES:-} && -n ${LAB_DIR:-} ]] || {
+    echo "site-test: run inside 'LAB_DC2=1 LAB_SITES=1 lab/lab.sh run --'" >&2
+    exit 2
+}
+[[ -x $BINARY ]] || { echo "site-test: $BINARY is not built (swift build)" >&2; exit 2; }
+: "${LAB_DC:?}" "${LAB_DC2:?}" "${LAB_DOMAIN:?}"
+# shellcheck source=lab-lib.sh
+. "$HERE/lab-lib.sh"
+# shellcheck source=test-lib.sh
+. "$HERE/test-lib.sh"
+helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "site-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; }; }
+
+WORK=$(mktemp -d "$LAB_DIR/site.XXXXXX")
+trap '[[ -n ${DAEMON:-} ]] && kill "$DAEMON" 2>/dev/null; true' EXIT
+
+# config NAME [SITE]: a configuration for msa-svc1$ in $WORK/NAME, DCs from DNS.
+config() {
+    local dir=$WORK/$1
+    mkdir -p "$dir"
+    {
+        printf '[domain]\nrealm = "%s"\n' "$LAB_REALM"
+        [[ -z ${2:-} ]] || printf 'site = "%s"\n' "$2"
+        printf '[host]\nkeytab = "%s"\n[ldap]\ntimeout = 5\n[daemon]\nstate_directory = "%s/state"\n' "$LAB_HOST_KEYTAB" "$dir"
+        printf '[[account]]\nname = "msa-svc1$"\nkeytab = "%s/msa-svc1.keytab"\n' "$dir"
+    } >"$dir/gmsa-keytabd.toml"
+    printf '%s\n' "$dir/gmsa-keytabd.toml"
+}
+
+# sync_into NAME [SITE]: sync; sets SYNC_RC, SYNC_DC, SYNC_SITE (the statistics' site part), SYNC_OUT.
+sync_into() {
+    SYNC_OUT=$("$BINARY" sync -c "$(config "$1" "${2:-}")" --statistics 2>&1)
+    SYNC_RC=$?
+    SYNC_DC=$(sed -n 's/^statistics: dc \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
+    SYNC_SITE=$(sed -n 's/^statistics: dc [^;]*; \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
+}
+
+authenticates() { KRB5CCNAME=MEMORY: kinit -k -t "$WORK/$1/msa-svc1.keytab" "msa-svc1\$@$LAB_REALM" 2>/dev/null; }
+
+# srv_priority HOST OLD NEW: changes HOST's _ldap._tcp.dc._msdcs SRV priority in dc1's DNS (zone _msdcs.<domain>),
+# as Administrator (the lab's KRB5CCNAME).
+srv_priority() {
+    samba-tool dns update "$LAB_DC" "_msdcs.$LAB_DOMAIN" _ldap._tcp.dc SRV "$1 389 $2 100" "$1 389 $3 100" \
+        --use-kerberos=required >>"$WORK/helpers.log" 2>&1
+}
+# The domain-wide SRV targets in RFC 2782 order (priorities differ, so no randomness).
+domain_wide() {
+    host -t SRV "_ldap._tcp.dc._msdcs.$LAB_DOMAIN" | awk '{ print $(NF - 3), $NF }' | sort -n | awk '{ print $2 }' | paste -sd' '
+}
+
+# --- DNS as the test needs it -----------------------------------------------------------------------------------
+srv_priority "$LAB_DC2" 0 10
+check "domain-wide SRV order puts dc1 first ($(domain_wide))" test "$(domain_wide)" = "$LAB_DC. $LAB_DC2."
+check "Site2's SRV record names dc2" \
+    grep -q "$LAB_DC2" <<<"$(host -t SRV "_ldap._tcp.Site2._sites.dc._msdcs.$LAB_DOMAIN")"
+
+# --- the LDAP ping says Site2; sync reads from dc2 ----------------------------------------------------------------
+out=$("$BINARY" check -c "$(config check)" 2>&1)
+check "check: the LDAP ping to dc1 reports ClientSiteName Site2" \
+    grep -q "^dc order: site Site2 (from $LAB_DC's answer to an LDAP ping); its DCs first: $LAB_DC2\$" <<<"$out"
+check "check: dc2 first, then dc1" grep -q "^domain controllers: $LAB_DC2, $LAB_DC " <<<"$out"
+sync_into site2
+check "sync reads from dc2 although dc1 is first domain-wide (rc $SYNC_RC, dc ${SYNC_DC:-?}; ${SYNC_SITE:-?})" \
+    test "$SYNC_RC-$SYNC_DC" = "0-$LAB_DC2"
+check "the keytab authenticates" authenticates site2
+
+# --- the daemon: the same, and one log line with SITE= ------------------------------------------------------------
+cfg=$(config daemon)
+"$BINARY" run -c "$cfg" --log-target stderr --log-level debug >"$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+wait_for 30 test -s "$WORK/daemon/msa-svc1.keytab"
+check "the daemon writes the keytab through dc2" grep -q "keytab updated.*DC=$LAB_DC2" "$WORK/daemon.log"
+check "the daemon logs the site with SITE=Site2" grep -q "site Site2 (from .*'s answer to an LDAP ping).*SITE=Site2" "$WORK/daemon.log"
+rm -f "$WORK/daemon/msa-svc1.keytab"
+wait_for 30 test -s "$WORK/daemon/msa-svc1.keytab"
+wait_for 5 grep -q "keytab repaired" "$WORK/daemon.log"
+check "a second pass reads from dc2 without pinging again (the site is logged once)" \
+    test "$(grep -c 'SITE=Site2' "$WORK/daemon.log")-$(grep -c "keytab repaired.*DC=$LAB_DC2" "$WORK/daemon.log")" = "1-1"
+check "and that keytab authenticates" authenticates daemon
+"$BINARY" refresh -c "$cfg" --wait 30 >"$WORK/refresh.out" 2>&1
+rc=$?
+check "gmsa-keytabd refresh (rc $rc): the daemon pings again and logs the site again ($(grep -c 'SITE=Site2' "$WORK/daemon.log") lines)" \
+    test "$rc-$(grep -c 'SITE=Site2' "$WORK/daemon.log")" = 0-2
+kill "$DAEMON" 2>/dev/null
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+
+# --- dc2 stopped: back to dc1 -----------------------------------------------------------------------------------
+helper lab_dc_stop dc2
+sync_into stopped
+check "dc2 stopped: sync fails over to dc1 (rc $SYNC_RC, dc ${SYNC_DC:-?})" test "$SYNC_RC-$SYNC_DC" = "0-$LAB_DC"
+check "dc2 stopped: the keytab authenticates" authenticates stopped
+helper lab_dc_start dc2
+
+# --- [domain] site overrides the ping, even with dc2 first domain-wide --------------------------------------------
+srv_priority "$LAB_DC2" 10 0
+srv_priority "$LAB_DC" 0 10
+check "domain-wide SRV order now puts dc2 first ($(domain_wide))" test "$(domain_wide)" = "$LAB_DC2. $LAB_DC."
+sync_into configured Default-First-Site-Name
+check "[domain] site = Default-First-Site-Name: sync reads from dc1 (rc $SYNC_RC, dc ${SYNC_DC:-?}; ${SYNC_SITE:-?})" \
+    test "$SYNC_RC-$SYNC_DC" = "0-$LAB_DC"
+check "the statistics say where the site came from" test "$SYNC_SITE" = "site Default-First-Site-Name (from [domain] site)"
+check "the keytab authenticates" authenticates configured
+sync_into unsited
+check "without [domain] site the ping's Site2 wins again (dc ${SYNC_DC:-?})" test "$SYNC_RC-$SYNC_DC" = "0-$LAB_DC2"
+
+test_summary
