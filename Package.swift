@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
+        // glibc's GNU extensions (posix_spawn's closefrom action, thread names), declared only under _GNU_SOURCE.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
         .target(
@@ -46,14 +48,14 @@ let package = Package(
         // Wires core and edges together: one synchronization pass over all accounts.
         .target(
             name: "GMSAService",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "CLinux"]
         ),
 
         // The long-running daemon: refresh loop, systemd notify and watchdog, journald logging, signals.
         .target(
             name: "GMSADaemon",
             dependencies: [
-                "GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "CSystemd",
+                "GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "CSystemd", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `2026-11-25T18:17:11Z`: the state file's and the journal's time format, without Foundation's formatters.
 ///

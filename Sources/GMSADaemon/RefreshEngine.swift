@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos

@@ -1,8 +1,11 @@
-import Foundation
 import GMSACore
 import Logging
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon as a swift-service-lifecycle `Service`: the first pass, then a loop of ticks, reloads (SIGHUP)
 /// and refresh requests (SIGUSR1), with systemd told about each step.

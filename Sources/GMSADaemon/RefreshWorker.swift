@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSAService
 
@@ -11,7 +11,7 @@ public actor RefreshWorker {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(engine: sending RefreshEngine) {
-        self.executor = ThreadExecutor(name: "gmsa-keytabd refresh")
+        self.executor = ThreadExecutor(name: "gmsa-refresh")
         self.engine = engine
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A serial executor that runs its jobs on one dedicated thread.
 ///
@@ -6,23 +8,23 @@ import Foundation
 /// (two threads on a 2-core host) would stall every other task. An actor that uses this executor keeps its
 /// blocking work on its own thread. (`DispatchSerialQueue` as an executor is not available on Linux.)
 public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var jobs: [UnownedJob] = []
-    private var thread: Thread?
 
     public init(name: String) {
-        let thread = Thread { [unowned self] in self.runLoop() }
-        thread.name = name
-        self.thread = thread
-        thread.start()
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+        // The thread runs for the life of the process and keeps the executor alive.
+        DetachedThread.start(name: name) { [self] in self.runLoop() }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        condition.lock()
+        pthread_mutex_lock(mutex)
         jobs.append(unowned)
-        condition.signal()
-        condition.unlock()
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
@@ -31,10 +33,10 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
 
     private func runLoop() {
         while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            pthread_mutex_lock(mutex)
+            while jobs.isEmpty { pthread_cond_wait(condition, mutex) }
             let job = jobs.removeFirst()
-            condition.unlock()
+            pthread_mutex_unlock(mutex)
             job.runSynchronously(on: asUnownedSerialExecutor())
         }
     }

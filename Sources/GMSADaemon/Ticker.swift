@@ -1,5 +1,8 @@
-import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Calls `tick` every `interval` from a thread of its own until stopped.
 ///
@@ -14,15 +17,13 @@ final class Ticker: Sendable {
 
     init(interval: Duration, tick: @escaping @Sendable () -> Void) {
         let microseconds = UInt32(clamping: max(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000, 1000))
-        let thread = Thread { [stopped] in
+        DetachedThread.start(name: "gmsa-ticker") { [stopped] in
             while !stopped.value.load(ordering: .relaxed) {
                 usleep(microseconds)
                 if stopped.value.load(ordering: .relaxed) { break }
                 tick()
             }
         }
-        thread.name = "gmsa-keytabd ticker"
-        thread.start()
     }
 
     func stop() {

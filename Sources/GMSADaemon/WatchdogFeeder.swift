@@ -1,5 +1,8 @@
-import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sends systemd's `WATCHDOG=1` from a thread of its own, but only while the daemon is really alive: its loop
 /// keeps coming round between passes, or a pass is under way and has not outlived its bound.
@@ -31,7 +34,7 @@ final class WatchdogFeeder: Sendable {
         let microseconds = UInt32(clamping: max(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000, 1000))
         let idle = Self.nanoseconds(maximumIdle)
         shared.lastLoop.store(Self.monotonicNow(), ordering: .relaxed)
-        let thread = Thread { [shared] in
+        DetachedThread.start(name: "gmsa-watchdog") { [shared] in
             while !shared.stopped.load(ordering: .relaxed) {
                 let started = shared.passStarted.load(ordering: .acquiring)
                 if Self.isAlive(
@@ -44,8 +47,6 @@ final class WatchdogFeeder: Sendable {
                 usleep(microseconds)
             }
         }
-        thread.name = "gmsa-keytabd watchdog"
-        thread.start()
     }
 
     /// A pass begins; it is trusted for `maximum`.

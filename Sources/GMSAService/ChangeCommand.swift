@@ -1,10 +1,14 @@
-import Foundation
 import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs an account's `on_change` command after its keytab really changed.
 ///
-/// The command is an argv list run directly (no shell), with standard input closed and its output discarded;
-/// it is killed when it outlives the timeout (SIGTERM, then SIGKILL a second later). Only the exit status is
+/// The command is an argv list run directly (no shell, ``ChildProcess``), with standard input from `/dev/null` and
+/// its output discarded; when it outlives the timeout its process group is killed (SIGTERM, then SIGKILL a
+/// second later), so what it started goes too. Only the exit status is
 /// reported. The daemon ``start()``s it and ``Running/poll(now:)``s it from later ticks, so a slow command never
 /// holds up a pass or the watchdog; `run()` waits for it.
 public struct ChangeCommand: Sendable {
@@ -33,25 +37,26 @@ public struct ChangeCommand: Sendable {
 
     /// A started command.
     public final class Running {
-        let process: Process
+        let process: ChildProcess
         let deadline: ContinuousClock.Instant
         var terminatedAt: ContinuousClock.Instant?
 
-        init(process: Process, deadline: ContinuousClock.Instant) {
+        init(process: ChildProcess, deadline: ContinuousClock.Instant) {
             self.process = process
             self.deadline = deadline
         }
 
-        /// How it ended, or `nil` while it runs; past the deadline it is sent SIGTERM, one second later SIGKILL.
+        /// How it ended, or `nil` while it runs; past the deadline its process group is sent SIGTERM, one second
+        /// later SIGKILL.
         public func poll(now: ContinuousClock.Instant = .now) -> Result? {
-            if !process.isRunning {
-                return terminatedAt == nil ? .exited(process.terminationStatus) : .killedAfterTimeout
+            if let termination = process.poll() {
+                return terminatedAt == nil ? .exited(termination.status) : .killedAfterTimeout
             }
             guard now >= deadline else { return nil }
             if let terminatedAt {
-                if now >= terminatedAt + .seconds(1) { kill(process.processIdentifier, SIGKILL) }
+                if now >= terminatedAt + .seconds(1) { process.signalGroup(SIGKILL) }
             } else {
-                process.terminate()
+                process.signalGroup(SIGTERM)
                 terminatedAt = now
             }
             return nil
@@ -61,21 +66,13 @@ public struct ChangeCommand: Sendable {
     /// Starts the command; `.failure` carries ``Result/couldNotStart(_:)``.
     public func start() -> Swift.Result<Running, StartFailure> {
         guard let program = arguments.first else { return .failure(StartFailure(reason: "empty command")) }
-        let process = Process()
-        if program.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(arguments.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-        }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // A bare name is looked up on PATH by env(1), which exits 127 when it is not found.
+        let (path, argv) = program.hasPrefix("/") ? (program, arguments) : ("/usr/bin/env", ["/usr/bin/env"] + arguments)
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.start(path, arguments: argv)
         } catch {
-            return .failure(StartFailure(reason: (error as NSError).localizedDescription))
+            return .failure(StartFailure(reason: error.description))
         }
         return .success(Running(process: process, deadline: .now + timeout))
     }

@@ -1,6 +1,9 @@
-import Foundation
 import GMSACore
 import GMSADirectory
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Confirms the key version of newly read passwords with a second search before anything is written.
 ///

@@ -1,5 +1,8 @@
-import Foundation
 import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension KeytabFingerprint {
     /// The fingerprint of the file at `path` now, without following a symbolic link; `nil` when there is none.

@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Brings accounts' keytabs up to date from what the directory says: plans the keys (``KeyPlanner``), merges in
 /// the old keys still retained (``RetentionMerger``), confirms the kvno of new passwords (``KeyVersionConfirmer``),

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The hand-over between `gmsa-keytabd refresh` and the running daemon: a file in the state directory
 /// listing the accounts to read now (empty: all), and the daemon's pid file to signal it (SIGUSR1).
@@ -13,17 +17,26 @@ public struct RefreshRequest: Sendable {
     public var requestFile: String { stateDirectory + "/refresh-request" }
     public var pidFile: String { stateDirectory + "/gmsa-keytabd.pid" }
 
-    /// Adds `names` (all accounts when empty) to the pending request.
-    public func add(_ names: [ServiceAccountName]) throws {
-        let line = names.isEmpty ? "*\n" : names.map { "\($0.samAccountName)\n" }.joined()
-        if let handle = FileHandle(forWritingAtPath: requestFile) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
-        } else {
-            guard FileManager.default.createFile(atPath: requestFile, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: requestFile])
+    /// Why the request could not be written: the system call's error for ``requestFile``.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var number: Int32
+        public var description: String { String(cString: strerror(number)) }
+    }
+
+    /// Adds `names` (all accounts when empty) to the pending request; the file is created 0600.
+    public func add(_ names: [ServiceAccountName]) throws(Failure) {
+        let line = Array((names.isEmpty ? "*\n" : names.map { "\($0.samAccountName)\n" }.joined()).utf8)
+        let descriptor = open(requestFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(number: errno) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < line.count {
+            let count = line[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(number: errno)
             }
+            written += count
         }
     }
 
@@ -44,7 +57,7 @@ public struct RefreshRequest: Sendable {
     /// The running daemon's pid, if its pid file names a live process.
     public func runningPID() -> pid_t? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0
+            let pid = pid_t(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())), pid > 0, kill(pid, 0) == 0
         else { return nil }
         return pid
     }

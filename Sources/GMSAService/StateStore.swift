@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import GMSACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The state file (`state.json` in the state directory): read at start, written after every change.
 ///
@@ -56,14 +60,21 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// Creates the state directory (0755) if it is missing.
+    /// Creates the state directory (0755) and any missing parent (0755) if it is missing.
     public func prepareDirectory() throws(Failure) {
-        let directory = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        } catch {
-            throw Failure(message: "cannot create the state directory \(directory): \((error as NSError).localizedDescription)")
+        let directory = String(path.prefix(upTo: path.lastIndex(of: "/") ?? path.startIndex))
+        var prefix = ""
+        for component in directory.split(separator: "/") {
+            prefix += (directory.hasPrefix("/") || !prefix.isEmpty ? "/" : "") + component
+            guard mkdir(prefix, 0o755) != 0 else {
+                chmod(prefix, 0o755)
+                continue
+            }
+            let number = errno
+            var status = stat()
+            if number == EEXIST, stat(prefix, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { continue }
+            let reason = number == EEXIST ? "\(prefix) exists and is not a directory" : "\(prefix): \(String(cString: strerror(number)))"
+            throw Failure(message: "cannot create the state directory \(directory): \(reason)")
         }
     }
 

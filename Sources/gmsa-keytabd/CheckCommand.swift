@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
@@ -123,9 +123,6 @@ struct CheckCommand: ParsableCommand {
     }
 
     static func format(epochSeconds: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+        LocalTime.format(epochSeconds: epochSeconds)
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import GMSACore
 
 #if canImport(Glibc)
@@ -38,6 +37,18 @@ struct ConfigurationOptions: ParsableArguments {
 
 /// Prints `gmsa-keytabd: error: …` to standard error and exits.
 func exitWithError(_ message: String, _ code: ExitCode) -> Never {
-    FileHandle.standardError.write(Data("gmsa-keytabd: error: \(message)\n".utf8))
-    Foundation.exit(code.rawValue)
+    printToStandardError("gmsa-keytabd: error: \(message)")
+    exit(code.rawValue)
+}
+
+/// Writes `line` and a newline to standard error, unbuffered.
+func printToStandardError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    var written = 0
+    while written < bytes.count {
+        let count = bytes[written...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return }
+        written += count
+    }
 }

@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSAService
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `gmsa-keytabd refresh [ACCOUNT...]`: ask the running daemon to read accounts now.
 struct RefreshCommand: ParsableCommand {
@@ -36,7 +40,7 @@ struct RefreshCommand: ParsableCommand {
         do {
             try request.add(names)
         } catch {
-            exitWithError("cannot write \(request.requestFile): \((error as NSError).localizedDescription)", .cannotCreate)
+            exitWithError("cannot write \(request.requestFile): \(error)", .cannotCreate)
         }
         guard kill(pid, SIGUSR1) == 0 else {
             exitWithError("cannot signal the daemon (pid \(pid)): \(String(cString: strerror(errno)))", .unavailable)

@@ -1,10 +1,13 @@
 import ArgumentParser
-import Foundation
 import GMSACore
 import GMSADaemon
 import GMSAService
 import Logging
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `gmsa-keytabd run`: the daemon, as started by systemd.
 struct RunCommand: AsyncParsableCommand {

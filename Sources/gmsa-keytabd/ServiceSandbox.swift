@@ -1,4 +1,8 @@
-import Foundation
+import GMSAService
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the installed systemd unit lets the daemon write, for `check`.
 ///
@@ -13,7 +17,7 @@ struct ServiceSandbox {
 
     /// The loaded unit's writable paths, or nil where systemd is not running or does not know the unit.
     static func installed() -> ServiceSandbox? {
-        guard FileManager.default.fileExists(atPath: "/run/systemd/system"),
+        guard access("/run/systemd/system", F_OK) == 0,
             let output = run("/usr/bin/systemctl", ["show", unit, "-p", "LoadState", "-p", "ReadWritePaths", "-p", "StateDirectory"])
         else { return nil }
         return parse(show: output)
@@ -42,17 +46,28 @@ struct ServiceSandbox {
     }
 
     private static func run(_ program: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        var descriptors: [Int32] = [-1, -1]
+        // Not close-on-exec (pipe2 is a GNU extension), but the child closes every descriptor above 2.
+        guard pipe(&descriptors) == 0 else { return nil }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.start(program, arguments: [program] + arguments, standardOutput: descriptors[1])
+        } catch {
+            close(descriptors[0])
+            close(descriptors[1])
+            return nil
+        }
+        close(descriptors[1])
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptors[0], &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            output += buffer[..<count]
+        }
+        close(descriptors[0])
+        guard process.wait() == .exited(0) else { return nil }
+        return String(decoding: output, as: UTF8.self)
     }
 }

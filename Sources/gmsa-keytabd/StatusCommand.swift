@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSAService
 
@@ -54,11 +54,9 @@ struct StatusCommand: ParsableCommand {
     }
 
     static func format(_ date: Date, now: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         let delta = date.timeIntervalSince(now)
         let relative = AccountReport.format(.seconds(abs(delta)))
-        return formatter.string(from: date) + (delta >= 0 ? " (in \(relative))" : " (\(relative) ago)")
+        return LocalTime.format(epochSeconds: Int64(date.timeIntervalSince1970.rounded(.down)))
+            + (delta >= 0 ? " (in \(relative))" : " (\(relative) ago)")
     }
 }

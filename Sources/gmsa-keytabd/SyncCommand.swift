@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
@@ -46,8 +46,7 @@ struct SyncCommand: ParsableCommand {
         let keytabs = configuration.accounts.map(\.keytab) + (configuration.discovery.map { [$0.keytabTemplate] } ?? [])
         for (directory, removed) in KeytabWriter.removeLeftovers(nextTo: keytabs) {
             let what = "\(removed) temporary director\(removed == 1 ? "y" : "ies")"
-            FileHandle.standardError.write(
-                Data("gmsa-keytabd: removed \(what) left by an interrupted keytab write in \(directory)\n".utf8))
+            printToStandardError("gmsa-keytabd: removed \(what) left by an interrupted keytab write in \(directory)")
         }
         let domain: DomainConnection
         do {
@@ -56,14 +55,14 @@ struct SyncCommand: ParsableCommand {
             exitWithError("\(error.message)\nno keytab was changed", .unavailable)
         }
         var (state, warning) = store.load()
-        if let warning { FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(warning)\n".utf8)) }
+        if let warning { printToStandardError("gmsa-keytabd: warning: \(warning)") }
         let reports = KeytabSynchronizer(configuration: configuration, context: context)
             .synchronize(domain.directory, hostPrincipal: domain.credentials.principal, state: &state)
         state.prune(keeping: Set(reports.map(\.account)), now: Date())
         do {
             try store.save(state)
         } catch {
-            FileHandle.standardError.write(Data("gmsa-keytabd: warning: \(error.message); retention of old keys is tracked from the keytabs alone\n".utf8))
+            printToStandardError("gmsa-keytabd: warning: \(error.message); retention of old keys is tracked from the keytabs alone")
         }
         if reports.isEmpty {
             print("no accounts: add [[account]] blocks or enable [discovery] in \(options.config)")
@@ -91,8 +90,7 @@ struct SyncCommand: ParsableCommand {
             outcome = try StateDirectoryLock.take(
                 stateDirectory, runningDaemon: RefreshRequest(stateDirectory: stateDirectory).runningPID,
                 waiting: {
-                    FileHandle.standardError.write(
-                        Data("gmsa-keytabd: waiting for another 'gmsa-keytabd sync' on \(stateDirectory) to finish\n".utf8))
+                    printToStandardError("gmsa-keytabd: waiting for another 'gmsa-keytabd sync' on \(stateDirectory) to finish")
                 })
         } catch {
             exitWithError(error.message, .cannotCreate)

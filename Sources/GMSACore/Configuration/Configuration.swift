@@ -1,5 +1,3 @@
-import Foundation
-
 /// The daemon's validated configuration: one TOML file, `/etc/gmsa-keytabd/gmsa-keytabd.toml` by default.
 ///
 /// Built by ``ConfigurationLoader`` from ``ConfigurationFile``; every value here is checked and has its
@@ -90,7 +88,7 @@ public struct Configuration: Sendable, Equatable {
 
         /// The keytab path of a discovered account.
         public func keytab(for account: ServiceAccountName) -> String {
-            keytabTemplate.replacingOccurrences(of: "{account}", with: account.baseName)
+            keytabTemplate.replacing("{account}", with: account.baseName)
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the daemon remembers about one account between passes and across restarts (the state file).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// When to read each account's password, probe it, retry it and drop old keys (docs/protocol.md §4 "Key versions and the rollover").
 ///
@@ -50,7 +50,7 @@ public struct RefreshPolicy: Sendable {
         random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) -> Date {
         let exponent = min(max(failures - 1, 0), 30)
-        let delay = min(settings.retryBase.seconds * pow(2, Double(exponent)), settings.retryMax.seconds)
+        let delay = min(settings.retryBase.seconds * Double(1 << exponent), settings.retryMax.seconds)
         var jittered = delay * random(0.5...1.0)
         if let expiry = passwordExpiry, abs(expiry.timeIntervalSince(now)) <= 600 {
             jittered = min(jittered, settings.retryNearChange.seconds)

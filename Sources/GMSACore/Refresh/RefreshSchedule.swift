@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one place that decides when each account is read, probed and retried, and records every outcome in its
 /// ``AccountState`` (the state file is this schedule's cache).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides which keys an account's keytab holds after a read: the current ones, plus every older key while it is
 /// within its retention period (docs/protocol.md, "Keeping old keys").

@@ -1,0 +1,115 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program started with `posix_spawn(3)`, without a shell, in a process group of its own.
+///
+/// Replaces Foundation's `Process` (which would link all of Foundation and ICU into the daemon). The child gets
+/// the daemon's environment, standard input from `/dev/null`, standard output and error to `/dev/null` unless
+/// a descriptor is given, no other descriptor (closefrom 3), every signal at its default action and none
+/// blocked. Its process group lets ``signalGroup(_:)`` reach what it started too. Nothing else reaps it:
+/// ``poll()`` or ``wait()`` until it has ended, or it stays a zombie until the daemon exits.
+public final class ChildProcess {
+    /// The child's pid, which is also its process group.
+    public let pid: pid_t
+    private var ended: Termination?
+
+    /// How the child ended.
+    public enum Termination: Sendable, Equatable {
+        case exited(Int32)
+        case signaled(Int32)
+
+        /// The exit status, or the signal number for a killed child (what Foundation's `Process.terminationStatus`
+        /// gave).
+        public var status: Int32 {
+            switch self {
+            case .exited(let status), .signaled(let status): status
+            }
+        }
+    }
+
+    /// Why a program did not start: the `posix_spawn` error for `path`.
+    public struct StartFailure: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var number: Int32
+        public var description: String { "\(path): \(String(cString: strerror(number)))" }
+    }
+
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    /// Starts `path` with `arguments` (argv[0] included); `standardOutput` replaces `/dev/null` for fd 1.
+    public static func start(_ path: String, arguments: [String], standardOutput: Int32? = nil) throws(StartFailure) -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+
+        var defaults = sigset_t()
+        var mask = sigset_t()
+        sigfillset(&defaults)
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw StartFailure(path: path, number: result) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// How the child ended, or `nil` while it runs. Reaps it once; later calls give the same answer.
+    public func poll() -> Termination? {
+        reap(options: WNOHANG)
+    }
+
+    /// Waits for the child to end.
+    public func wait() -> Termination {
+        while true {
+            if let ended = reap(options: 0) { return ended }
+        }
+    }
+
+    /// Sends `signal` to the child's process group (the child and whatever it started that stayed in it); only
+    /// while the child has not been reaped, so the group id cannot have been reused.
+    public func signalGroup(_ signal: Int32) {
+        guard ended == nil else { return }
+        kill(-pid, signal)
+    }
+
+    private func reap(options: Int32) -> Termination? {
+        if let ended { return ended }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, options)
+        if result == -1 {
+            guard errno == ECHILD else { return nil }
+            // Reaped by someone else: it has ended, how is unknown.
+            ended = .exited(-1)
+            return ended
+        }
+        guard result == pid else { return nil }
+        // WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift cannot import.
+        let signal = status & 0x7f
+        ended = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+        return ended
+    }
+}
