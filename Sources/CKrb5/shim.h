@@ -8,6 +8,9 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <stdio.h>
+#include <errno.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 // Macros Swift cannot import as values.
 static inline krb5_cksumtype gmsa_cksumtype_rsa_md4(void) { return CKSUMTYPE_RSA_MD4; }
@@ -38,21 +41,58 @@ static inline void gmsa_gss_status_text(OM_uint32 major, OM_uint32 minor, char *
     }
 }
 
+// glibc declares memfd_create only under _GNU_SOURCE, which Swift's Glibc module is not built with.
+extern int memfd_create(const char *name, unsigned int flags);
+
 // A context whose AS requests use only the built-in preauth mechanisms a keytab needs with Active Directory
-// (encrypted timestamp; encrypted challenge under FAST): `[plugins] clpreauth enable_only` added to the
-// profile krb5.conf gave `base`. Otherwise libkrb5 loads the SPAKE and PKINIT modules at the first AS request,
-// and libcrypto with them (about 1.5 MiB resident), although AD offers neither to a keytab. Nothing is
-// written to krb5.conf. On success *out is the new context and `base` may be freed; on failure *out is NULL.
-static inline krb5_error_code gmsa_context_with_keytab_preauth_only(krb5_context base, krb5_context *out) {
+// (encrypted timestamp; encrypted challenge under FAST). Otherwise libkrb5 loads its SPAKE (and PKINIT) modules
+// at the first AS request, and libcrypto with them (about 1.5 MiB resident), although AD offers neither.
+//
+// The profile is krb5.conf's usual files (krb5_get_default_config_files: KRB5_CONFIG or /etc/krb5.conf) plus,
+// last, a private in-memory file (memfd, read through /proc/self/fd) holding only
+// `[plugins] clpreauth = { enable_only = … }`; enable_only values from all files add up. Nothing is written
+// to any krb5.conf: a profile changed in memory with profile_add_relation would be flushed to the first file
+// on release, and krb5_init_context_profile re-reads the files anyway. `memfd` is created once by the
+// caller and stays open for the process's life (profiles re-read their files when they change).
+// On success *out is the new context; on failure *out is NULL and the caller uses krb5_init_context.
+static inline int gmsa_keytab_preauth_memfd(void) {
+    int fd = memfd_create("gmsa-keytabd-krb5-preauth.conf", 1 /* MFD_CLOEXEC */);
+    if (fd < 0) return -1;
+    static const char text[] =
+        "[plugins]\n\tclpreauth = {\n\t\tenable_only = encrypted_timestamp\n\t\tenable_only = encrypted_challenge\n\t}\n";
+    if (write(fd, text, sizeof text - 1) != (ssize_t)(sizeof text - 1)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static inline krb5_error_code gmsa_context_with_keytab_preauth_only(int memfd, krb5_context *out) {
     *out = NULL;
-    profile_t profile = NULL;
-    krb5_error_code code = krb5_get_profile(base, &profile);
+    if (memfd < 0) return EINVAL;
+    char **defaults = NULL;
+    krb5_error_code code = krb5_get_default_config_files(&defaults);
     if (code != 0) return code;
-    static const char *names[] = {"plugins", "clpreauth", "enable_only", NULL};
-    code = (krb5_error_code)profile_add_relation(profile, names, "encrypted_timestamp");
-    if (code == 0) code = (krb5_error_code)profile_add_relation(profile, names, "encrypted_challenge");
-    if (code == 0) code = krb5_init_context_profile(profile, 0, out);
-    profile_release(profile);
+    size_t count = 0;
+    while (defaults[count] != NULL) count++;
+    const char **files = calloc(count + 2, sizeof *files);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
+    if (files == NULL) {
+        krb5_free_config_files(defaults);
+        return ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) files[i] = defaults[i];
+    files[count] = path;
+    profile_t profile = NULL;
+    code = (krb5_error_code)profile_init_flags(files, 0, &profile);
+    if (code == 0) {
+        code = krb5_init_context_profile(profile, 0, out);
+        // Never profile_release: it would write a changed profile back to krb5.conf.
+        profile_abandon(profile);
+    }
+    free(files);
+    krb5_free_config_files(defaults);
     return code;
 }
 

@@ -10,12 +10,21 @@ public final class KerberosContext {
     /// The host credentials ``hostCredentials(keytab:principal:realm:)`` keeps between passes.
     var keptHostCredentials: HostCredentials?
 
+    /// The in-memory krb5.conf fragment every context adds (see `gmsa_context_with_keytab_preauth_only`);
+    /// created once, open for the process's life.
+    private static let preauthProfile: Int32 = gmsa_keytab_preauth_memfd()
+
     /// Opens a context; fails with libkrb5's message if krb5.conf cannot be parsed.
     ///
     /// Its AS requests use only the built-in encrypted-timestamp and encrypted-challenge preauth mechanisms
     /// (all a keytab needs with AD), so libkrb5 does not load its SPAKE and PKINIT modules and libcrypto with
-    /// them. If that profile change fails, the plain context is used.
+    /// them; krb5.conf is read, never written. If that fails, a plain `krb5_init_context` is used.
     public init() throws(KerberosError) {
+        var restricted: krb5_context?
+        if gmsa_context_with_keytab_preauth_only(Self.preauthProfile, &restricted) == 0, let restricted {
+            raw = restricted
+            return
+        }
         var context: krb5_context?
         let code = krb5_init_context(&context)
         guard code == 0, let context else {
@@ -23,13 +32,7 @@ public final class KerberosContext {
                 .library(code),
                 "cannot initialise libkrb5 (code \(code)); check /etc/krb5.conf or KRB5_CONFIG for syntax errors")
         }
-        var restricted: krb5_context?
-        if gmsa_context_with_keytab_preauth_only(context, &restricted) == 0, let restricted {
-            krb5_free_context(context)
-            raw = restricted
-        } else {
-            raw = context
-        }
+        raw = context
     }
 
     deinit {

@@ -117,14 +117,21 @@ struct DaemonAgainstLabTests {
 
     /// The daemon loads only the SASL and preauth modules it uses: cyrus-sasl's GSSAPI plugin, not the others
     /// (and libdb, libcrypto with them), and not libkrb5's SPAKE module (libcrypto again). Checked in a daemon of
-    /// its own, since other tests in this process initialise both libraries without the restriction.
+    /// its own, since other tests in this process initialise both libraries without the restriction. And
+    /// krb5.conf stays as it was.
     @Test func loadsOnlyTheGSSAPIPluginAndNoCryptoLibraryOfItsOwn() throws {
         let directory = try TemporaryDirectory()
         let config = configuration(["msa-svc1"], in: directory)
+        let krb5Conf = try #require(ProcessInfo.processInfo.environment["KRB5_CONFIG"])
+        let krb5ConfBefore = try Data(contentsOf: URL(fileURLWithPath: krb5Conf))
         let daemon = try BackgroundProcess(
             ProgramRun.gmsaKeytabd, ["run", "-c", config, "--log-target", "stderr"], outputFile: directory.file("daemon.out"))
         #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: directory.file("msa-svc1.keytab")) }, "\(daemon.output)")
-        let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+        // The preauth restriction lives in memory: krb5.conf is read, never rewritten.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: krb5Conf)) == krb5ConfBefore, "krb5.conf was changed")
+        // Read to the end: /proc files report size 0, and a read sized by stat stops early.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.processIdentifier)/maps"))
+        let maps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         let loaded = Set(maps.split(separator: "\n").compactMap { $0.split(separator: " ").last.map { String($0.split(separator: "/").last ?? "") } })
         #expect(loaded.contains { $0.hasPrefix("libgssapiv2.so") }, "the GSSAPI plugin: \(loaded.sorted())")
         for unwanted in ["libsasldb.so", "libscram.so", "libdigestmd5.so", "libplain.so", "libntlm.so", "libdb-5", "spake.so", "libcrypto.so"] {
