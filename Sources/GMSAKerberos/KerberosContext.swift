@@ -18,7 +18,9 @@ public final class KerberosContext {
     ///
     /// Its AS requests use only the built-in encrypted-timestamp and encrypted-challenge preauth mechanisms
     /// (all a keytab needs with AD), so libkrb5 does not load its SPAKE and PKINIT modules and libcrypto with
-    /// them; krb5.conf is read, never written. If that fails, a plain `krb5_init_context` is used.
+    /// them; it asks the KDC over TCP first (`udp_preference_limit = 1`, unless krb5.conf sets it), since AD's
+    /// replies with a PAC do not fit in UDP. krb5.conf is read, never written. If that fails, a plain
+    /// `krb5_init_context` is used.
     public init() throws(KerberosError) {
         var restricted: krb5_context?
         if gmsa_context_with_keytab_preauth_only(Self.preauthProfile, &restricted) == 0, let restricted {
