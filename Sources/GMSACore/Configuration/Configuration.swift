@@ -1,5 +1,3 @@
-import Foundation
-
 /// The daemon's validated configuration: one TOML file, `/etc/gmsa-keytabd/gmsa-keytabd.toml` by default.
 ///
 /// Built by ``ConfigurationLoader`` from ``ConfigurationFile``; every value here is checked and has its

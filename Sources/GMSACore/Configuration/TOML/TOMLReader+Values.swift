@@ -43,9 +43,14 @@ extension TOMLReader {
             if current == nil {
                 throw error(.invalidSyntax, "the list opened on line \(position(of: start).line) needs a ']'")
             }
+            if current == Byte.closeBrace {
+                throw error(.invalidSyntax, "'}' where a list opened with '[' needs ']'")
+            }
             elements.append(try value(depth: depth + 1))
             try skipBlanksNewlinesAndComments()
             switch current {
+            case nil:
+                throw error(.invalidSyntax, "the list opened on line \(position(of: start).line) needs a ']'")
             case Byte.comma:
                 index += 1
             case Byte.closeBracket:
