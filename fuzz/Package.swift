@@ -25,6 +25,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
         ),
         .executableTarget(
+            name: "fuzz-toml",
+            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+        ),
+        .executableTarget(
             name: "fuzz-state",
             dependencies: [
                 "FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd"),
