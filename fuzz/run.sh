@@ -16,17 +16,20 @@ configuration=${FUZZ_CONFIGURATION:-debug}
 build=.build-fuzz
 [ "$configuration" = debug ] || build=.build-fuzz-$configuration
 swift=${SWIFT:-swift}
+# SwiftPM passes `--sanitize fuzzer --sanitize address` to swiftc as two flags, and swiftc keeps only the last
+# one: objects got AddressSanitizer but no coverage counters, so libFuzzer mutated blind ("no interesting
+# inputs were found"). The combined flag after them gives both; the two --sanitize keep SwiftPM's fuzzer link.
+sanitize=(--sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address)
 
 # ld.gold warns once per ASan helper symbol; the rest of the build output stays.
 mkdir -p "$build"
 products=()
 [ ${#targets[@]} -ne 1 ] || products=(--product "fuzz-${targets[0]}")
 status=0
-$swift build --package-path fuzz --build-path "$build" -c "$configuration" --sanitize fuzzer --sanitize address \
-    "${products[@]}" >"$build/build.log" 2>&1 || status=$?
+$swift build --package-path fuzz --build-path "$build" -c "$configuration" "${sanitize[@]}" "${products[@]}" >"$build/build.log" 2>&1 || status=$?
 grep -v "Cannot export local symbol" "$build/build.log" || true
 [ "$status" -eq 0 ] || { echo "fuzz: the build failed (exit $status)" >&2; exit 2; }
-bin=$($swift build --package-path fuzz --build-path "$build" -c "$configuration" --sanitize fuzzer --sanitize address --show-bin-path)
+bin=$($swift build --package-path fuzz --build-path "$build" -c "$configuration" "${sanitize[@]}" --show-bin-path)
 
 # Known leaks of the libraries below us are listed in the file; leaks anywhere else fail.
 # A Swift trap goes to libFuzzer's handler, not to the Swift runtime's backtracer (which trips ASan).
