@@ -29,6 +29,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
         ),
         .executableTarget(
+            name: "fuzz-toml",
+            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+        ),
+        .executableTarget(
             name: "fuzz-state",
             dependencies: [
                 "FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd"),

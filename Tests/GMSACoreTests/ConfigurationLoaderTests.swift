@@ -210,25 +210,57 @@ import Testing
         #expect(error.message.contains("syntax error"))
     }
 
-    /// toml++ fails an `assert` (and aborts the process, release builds included) on these; found by fuzz/
-    /// (fuzz-config). ConfigurationPrecheck turns them into syntax errors with their line.
+    /// The parser's errors (TOMLParserTests has every kind) keep their line, and the column goes in the message.
     @Test(arguments: [
-        ("[.host]\n", "table header needs a name"), ("[=\n", "table header needs a name"),
-        ("[ #\n", "table header needs a name"), ("[[.account]]\n", "table header needs a name"),
-        ("[[ é]]\n", "table header needs a name"), ("[\r\n", "table header needs a name"),
-        ("\t[}", "table header needs a name"), ("[", "table header needs a name"),
-        ("x = 1979-05-27T:00\n", "date or time"), ("x = 07:32:00\n", "date or time"),
-        ("x = [1, 1979-06-27 5]\n", "date or time"), ("x = 1979-05-27\n", "date or time"),
-        ("x = [1,}\n", "'}' where a list"), ("x = { y = [ } }\n", "'}' where a list"),
+        ("[.host]\n", 2, "table header needs a name"), ("x = [1,}\n", 8, "'}' where a list"),
+        ("x = 1979-05-27T:00\n", 16, "a time is written HH:MM:SS"), ("realm = \"B\"\n", 1, "the key realm is defined twice"),
     ])
-    func inputThatWouldAbortTheTOMLParserIsASyntaxError(line: String, problem: String) throws {
+    func aSyntaxErrorHasItsLineAndColumn(line: String, column: Int, problem: String) throws {
         let error = try error("[domain]\nrealm = \"A.TEST\"\n" + line)
-        #expect(error.line == 3)
-        #expect(error.message.hasPrefix("syntax error: "))
-        #expect(error.message.contains(problem))
+        #expect(error.line == 3, "\(error)")
+        #expect(error.key == nil)
+        #expect(error.message.hasPrefix("syntax error (column \(column)): "), "\(error)")
+        #expect(error.message.contains(problem), "\(error)")
     }
 
-    @Test func thePrecheckLeavesStringsCommentsAndValidHeadersAlone() throws {
+    @Test func aDateIsAWrongTypeThatSaysSo() throws {
+        let error = try error("[domain]\nrealm = 1979-05-27\n")
+        #expect(error.key == "domain.realm")
+        #expect(error.line == 2)
+        #expect(error.message.hasPrefix("wrong type: expected a string in quotes, found a date or time"), "\(error)")
+    }
+
+    @Test func unknownKeysInInlineTablesAndDottedKeysAreNamedWithTheirLines() throws {
+        let inline = try error("domain = { realm = \"A.TEST\",\n  foo = 1 }\n".replacing(",\n ", with: ","))
+        #expect(inline.key == "domain.foo")
+        let dotted = try error("domain.realm = \"A.TEST\"\n\nhost.keytabs = \"/k\"\nldap.x = 1\n")
+        #expect(dotted.key == "host.keytabs")
+        #expect(dotted.line == 3)
+        #expect(dotted.message.hasPrefix("unknown key (also unknown: ldap.x)"), "\(dotted)")
+    }
+
+    @Test func aListEntryOfTheWrongTypeIsNamed() throws {
+        let error = try error("[domain]\nrealm = \"A.TEST\"\nservers = [\"dc1\", 2]\n")
+        #expect(error.key == "domain.servers")
+        #expect(error.line == 3)
+        #expect(error.message.contains("entry 2 is an integer"), "\(error)")
+    }
+
+    @Test func fileModesMayBeOctalIntegers() throws {
+        let configuration = try parse("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nmode = 0o640\n")
+        #expect(configuration.accounts[0].settings.mode == 0o640)
+    }
+
+    @Test func aMissingFileSaysWhy() throws {
+        do {
+            _ = try loader.load(path: "/nonexistent/gmsa-keytabd.toml")
+            Issue.record("a missing file was loaded")
+        } catch {
+            #expect(error.message.hasPrefix("cannot read the configuration file (No such file or directory)"), "\(error)")
+        }
+    }
+
+    @Test func stringsAndCommentsMayHoldBracketsAndColons() throws {
         let configuration = try parse(
             """
             [ domain ]  # the realm: [=}

@@ -1,46 +1,33 @@
 /// The configuration file as written: every key optional, names as in the TOML file.
 ///
-/// ``ConfigurationLoader`` decodes this strictly (an unknown key is an error) and turns it into a
-/// ``Configuration``.
-public struct ConfigurationFile: Decodable, Sendable {
-    public struct Domain: Decodable, Sendable {
+/// ``ConfigurationLoader`` reads this strictly from the parsed TOML (an unknown key is an error, see
+/// `ConfigurationFile+TOML.swift`) and turns it into a ``Configuration``.
+public struct ConfigurationFile: Sendable {
+    public struct Domain: Sendable {
         var realm: String?
         var servers: [String]?
         var site: String?
     }
 
-    public struct Host: Decodable, Sendable {
+    public struct Host: Sendable {
         var keytab: String?
         var principal: String?
     }
 
-    public struct LDAP: Decodable, Sendable {
+    public struct LDAP: Sendable {
         var timeout: Int?
         var pageSize: Int?
         var saslSecprops: String?
-
-        enum CodingKeys: String, CodingKey {
-            case timeout
-            case pageSize = "page_size"
-            case saslSecprops = "sasl_secprops"
-        }
     }
 
-    public struct Daemon: Decodable, Sendable {
+    public struct Daemon: Sendable {
         var stateDirectory: String?
         var retention: String?
         var probeInterval: String?
         var onChangeTimeout: String?
-
-        enum CodingKeys: String, CodingKey {
-            case stateDirectory = "state_directory"
-            case retention
-            case probeInterval = "probe_interval"
-            case onChangeTimeout = "on_change_timeout"
-        }
     }
 
-    public struct Account: Decodable, Sendable {
+    public struct Account: Sendable {
         var name: String?
         var keytab: String?
         var owner: String?
@@ -49,14 +36,9 @@ public struct ConfigurationFile: Decodable, Sendable {
         var enctypes: [String]?
         var principals: [String]?
         var onChange: [String]?
-
-        enum CodingKeys: String, CodingKey {
-            case name, keytab, owner, group, mode, enctypes, principals
-            case onChange = "on_change"
-        }
     }
 
-    public struct Discovery: Decodable, Sendable {
+    public struct Discovery: Sendable {
         var enabled: Bool?
         var keytab: String?
         var owner: String?
@@ -67,17 +49,8 @@ public struct ConfigurationFile: Decodable, Sendable {
     }
 
     /// A file mode written as a string (`"0640"`) or as a TOML octal integer (`0o640`).
-    public struct FileMode: Decodable, Sendable {
+    public struct FileMode: Sendable {
         var text: String
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let number = try? container.decode(Int.self) {
-                text = String(number, radix: 8)
-            } else {
-                text = try container.decode(String.self)
-            }
-        }
     }
 
     var domain: Domain?

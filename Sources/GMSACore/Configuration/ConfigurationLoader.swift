@@ -1,6 +1,3 @@
-import Foundation
-import TOMLKit
-
 /// Reads, decodes and validates the configuration file.
 ///
 /// Syntax errors, unknown keys, wrong types and bad values all become a ``ConfigurationError`` naming the
@@ -39,46 +36,43 @@ public struct ConfigurationLoader: Sendable {
 
     /// Reads and validates the file at `path`.
     public func load(path: String) throws(ConfigurationError) -> Configuration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+        let bytes: [UInt8]
+        switch FileContents.read(path: path) {
+        case .success(let contents):
+            bytes = contents
+        case .failure(let reason):
             throw ConfigurationError(
                 path: path, line: nil, key: nil,
-                message: "cannot read the configuration file (\(reason)); "
+                message: "cannot read the configuration file (\(reason.message)); "
                     + "copy the example from config/gmsa-keytabd.toml or pass --config")
         }
-        return try parse(text, path: path)
+        return try parse(bytes: bytes, path: path)
     }
 
     /// Validates configuration `text`; `path` is only used in messages.
     public func parse(_ text: String, path: String) throws(ConfigurationError) -> Configuration {
-        let sourceMap = ConfigurationSourceMap(text: text)
-        func fail(_ key: String?, _ message: String) -> ConfigurationError {
-            ConfigurationError(path: path, line: key.flatMap(sourceMap.line(of:)), key: key, message: message)
-        }
+        try parse(bytes: Array(text.utf8), path: path)
+    }
 
-        if let (line, problem) = ConfigurationPrecheck.problem(in: text) {
-            throw ConfigurationError(path: path, line: line, key: nil, message: "syntax error: \(problem)")
+    /// Validates the configuration file's bytes (UTF-8, as TOML requires); `path` is only used in messages.
+    public func parse(bytes: [UInt8], path: String) throws(ConfigurationError) -> Configuration {
+        let document: TOMLTable
+        do {
+            document = try TOMLParser().parse(bytes: bytes)
+        } catch {
+            throw ConfigurationError(
+                path: path, line: error.line, key: nil, message: "syntax error (column \(error.column)): \(error.message)")
         }
         let file: ConfigurationFile
         do {
-            file = try TOMLDecoder(strictDecoding: true).decode(ConfigurationFile.self, from: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(path: path, line: error.source.begin.line, key: nil, message: "syntax error: \(error.description)")
-        } catch let error as UnexpectedKeysError {
-            let unknown = error.keys.values.map { codingPath in Self.keyPath(codingPath) }
-                .sorted { (sourceMap.line(of: $0) ?? 0, $0) < (sourceMap.line(of: $1) ?? 0, $1) }
-            let first = unknown[0]
-            let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
-            throw fail(first, "unknown key\(more); see gmsa-keytabd.toml(5) for the valid keys")
-        } catch let error as DecodingError {
-            throw Self.describe(error, fail: fail)
+            file = try ConfigurationFile(document: document)
         } catch {
-            throw ConfigurationError(path: path, line: nil, key: nil, message: "cannot decode: \(error)")
+            throw ConfigurationError(path: path, line: error.line, key: error.key, message: error.message)
         }
-        return try validate(file, path: path, fail: fail)
+        let sourceMap = ConfigurationSourceMap(document: document)
+        return try validate(file, path: path) { key, message in
+            ConfigurationError(path: path, line: key.flatMap(sourceMap.line(of:)), key: key, message: message)
+        }
     }
 
     private func validate(
@@ -191,7 +185,7 @@ public struct ConfigurationLoader: Sendable {
                 throw fail("discovery.keytab", "'\(template)' must be an absolute path containing {account}")
             }
             // The longest sAMAccountName is 20 characters.
-            let longest = template.replacingOccurrences(of: "{account}", with: String(repeating: "x", count: 20))
+            let longest = template.replacing("{account}", with: String(repeating: "x", count: 20))
             if let problem = PathText.lengthProblem(longest) { throw fail("discovery.keytab", "the path \(problem)") }
             var exclude = Set<ServiceAccountName>()
             for name in section.exclude ?? [] {
@@ -295,60 +289,5 @@ public struct ConfigurationLoader: Sendable {
         }
         settings.extraPrincipals = principals ?? []
         return settings
-    }
-
-    /// `account[2].mode` from a coding path.
-    static func keyPath(_ codingPath: [any CodingKey], _ last: String? = nil) -> String {
-        var path = ""
-        for key in codingPath {
-            if let index = key.intValue {
-                path += "[\(index + 1)]"
-            } else {
-                path += path.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
-        if let last, codingPath.last?.stringValue != last { path += path.isEmpty ? last : ".\(last)" }
-        return path
-    }
-
-    private static func describe(_ error: DecodingError, fail: (String?, String) -> ConfigurationError) -> ConfigurationError {
-        switch error {
-        case .typeMismatch(let type, let context):
-            return fail(keyPath(context.codingPath), "wrong type: expected \(typeName(type))")
-        case .valueNotFound(let type, let context):
-            return fail(keyPath(context.codingPath), "missing value: expected \(typeName(type))")
-        case .keyNotFound(let key, let context):
-            // TOMLKit reports a present key of the wrong type as "not found".
-            let path = keyPath(context.codingPath, key.stringValue)
-            return fail(path, "wrong type: expected \(expectedType(ofKey: key.stringValue))")
-        case .dataCorrupted(let context):
-            return fail(keyPath(context.codingPath), "invalid value: \(context.debugDescription)")
-        @unknown default:
-            return fail(nil, "\(error)")
-        }
-    }
-
-    private static func expectedType(ofKey key: String) -> String {
-        switch key {
-        case "timeout", "page_size": "an integer"
-        case "enabled": "true or false"
-        case "servers", "enctypes", "principals", "exclude", "on_change": "a list of strings like [\"a\", \"b\"]"
-        case "mode": "a string of octal digits like \"0640\""
-        case "domain", "host", "ldap", "daemon", "discovery": "a table ([\(key)])"
-        case "account": "[[account]] blocks"
-        default: "a string in quotes"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string in quotes"
-        case is Int.Type: "an integer"
-        case is Bool.Type: "true or false"
-        case is TOMLTable.Type: "a table"
-        case is TOMLArray.Type: "a list like [\"a\", \"b\"]"
-        default:
-            String(describing: type).hasPrefix("Array") ? "a list like [\"a\", \"b\"]" : "\(type)"
-        }
     }
 }

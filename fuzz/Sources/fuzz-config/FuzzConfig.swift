@@ -1,16 +1,16 @@
 import FuzzSupport
 import GMSACore
 
-/// Hostile configuration files for ``ConfigurationLoader`` (TOMLKit and toml++ included): every input either
+/// Hostile configuration files for ``ConfigurationLoader`` (``TOMLParser`` included): every input either
 /// loads into a valid ``Configuration`` or throws a ``ConfigurationError`` that names a line or a key.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let configuration: Configuration
     do {
-        configuration = try loader.parse(text, path: "/etc/gmsa-keytabd/gmsa-keytabd.toml")
+        configuration = try loader.parse(bytes: bytes, path: "/etc/gmsa-keytabd/gmsa-keytabd.toml")
     } catch {
-        checkError(error, text: text)
+        checkError(error, text: String(decoding: bytes, as: UTF8.self))
         return 0
     }
     checkValid(configuration)
