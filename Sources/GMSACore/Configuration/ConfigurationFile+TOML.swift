@@ -10,7 +10,7 @@ extension ConfigurationFile {
 
     /// The keys each section takes; `account` is a list of tables, the others are tables.
     static let knownKeys: [String: Set<String>] = [
-        "domain": ["realm", "servers"],
+        "domain": ["realm", "servers", "site"],
         "host": ["keytab", "principal"],
         "ldap": ["timeout", "page_size", "sasl_secprops"],
         "daemon": ["state_directory", "retention", "probe_interval", "on_change_timeout"],
@@ -23,7 +23,8 @@ extension ConfigurationFile {
         let reader = Reader()
         if let table = try reader.table(document, "domain") {
             domain = Domain(
-                realm: try reader.string(table, "domain", "realm"), servers: try reader.strings(table, "domain", "servers"))
+                realm: try reader.string(table, "domain", "realm"), servers: try reader.strings(table, "domain", "servers"),
+                site: try reader.string(table, "domain", "site"))
         }
         if let table = try reader.table(document, "host") {
             host = Host(keytab: try reader.string(table, "host", "keytab"), principal: try reader.string(table, "host", "principal"))
