@@ -3,10 +3,19 @@
 /// Compared by normalized path and, where the file exists, by device and inode (a link or a second name of the
 /// same file counts as the same file).
 struct ProtectedFiles {
-    let hostKeytab: String
-    let configuration: String
-    let stateDirectory: String
     let identity: @Sendable (String) -> ConfigurationLoader.FileIdentity?
+    /// Each protected file with its normalized path and identity, looked up once (not once per account).
+    private let entries: [(path: String, what: String, normalized: String, identity: ConfigurationLoader.FileIdentity?)]
+
+    init(
+        hostKeytab: String, configuration: String, stateDirectory: String,
+        identity: @escaping @Sendable (String) -> ConfigurationLoader.FileIdentity?
+    ) {
+        self.identity = identity
+        entries = Self.list(hostKeytab: hostKeytab, configuration: configuration, stateDirectory: stateDirectory).map {
+            ($0.path, $0.what, PathText.normalized($0.path), identity($0.path))
+        }
+    }
 
     /// The protected files and what each one is.
     static func list(hostKeytab: String, configuration: String, stateDirectory: String) -> [(path: String, what: String)] {
@@ -20,13 +29,12 @@ struct ProtectedFiles {
 
     /// Why `keytab` cannot be an account's keytab, or `nil`.
     func refusal(forKeytab keytab: String) -> String? {
-        let protected = Self.list(hostKeytab: hostKeytab, configuration: configuration, stateDirectory: stateDirectory)
         let normalized = PathText.normalized(keytab)
         let found = identity(keytab)
-        for (path, what) in protected {
-            if PathText.normalized(path) == normalized { return "\(keytab) is \(what); give the account a keytab of its own" }
-            if let found, !found.isDirectory, identity(path) == found {
-                return "\(keytab) is the same file as \(path), \(what); give the account a keytab of its own"
+        for entry in entries {
+            if entry.normalized == normalized { return "\(keytab) is \(entry.what); give the account a keytab of its own" }
+            if let found, !found.isDirectory, entry.identity == found {
+                return "\(keytab) is the same file as \(entry.path), \(entry.what); give the account a keytab of its own"
             }
         }
         if found?.isDirectory == true { return "\(keytab) is a directory; give the path of the keytab file in it" }
