@@ -6,7 +6,7 @@
 #   make deb        dist/gmsa-keytabd_<version>_amd64.deb (prints its path)
 #   make test-host  the .deb on a clean Debian 12 rootfs booted with its own systemd, against the lab DC (root)
 #   make load-test  LOAD_HOSTS (100) daemons, each a host of its own, share one gMSA through a rollover against one
-#                   lab DC; prints the DC's request rate and read latency (root; about 15 min, not in make test)
+#                   lab DC; prints the DC's request rate and read latency (root; about 13 min, not in make test)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each; make fuzz-smoke: 15 s each (fuzz/)
 #   make deps       only install the Debian packages (root; adds bookworm-backports for Samba)
 #   make install    PREFIX=/usr/local DESTDIR= : binary, systemd unit, example config, journal catalog, man pages
@@ -59,8 +59,8 @@ swift-test:
 
 # The load test (lab/load-test.sh): LOAD_HOSTS instances of the daemon, each with its own host account, keytab
 # and machine id, stage and confirm one rollover of a shared gMSA against one DC; checks every keytab with
-# kinit -k and prints the DC's request rate, the read latency and the fleet's RSS. It takes about 15 minutes
-# whatever LOAD_HOSTS is (12 of them are the DC time from before the change window to after the last read after
+# kinit -k and prints the DC's request rate, the read latency and the fleet's RSS. It takes about 13 minutes
+# whatever LOAD_HOSTS is (11 of them are the DC time from before the change window to after the last read after
 # the change, in real time), so make test does not run it.
 LOAD_HOSTS ?= 100
 load-test:
