@@ -16,6 +16,12 @@
       `samba-tool service-account create` + `group-msa-membership add` +
       `user enable`.  The DC derives a password per gMSA at creation, which
       costs ~55 ms each.
+
+  lab-objects.py SMB_CONF hosts N PREFIX GROUP KEYTAB_DIR
+      Creates N computer accounts PREFIX1..PREFIXN (as `computer create`),
+      each with a random password, makes them members of the new group
+      GROUP, and exports each one's keys into KEYTAB_DIR/PREFIXi.keytab (as
+      `domain exportkeytab --principal=PREFIXi$`). For the load test.
 """
 import shlex
 import sys
@@ -126,6 +132,28 @@ def main():
             db.transaction_cancel()
             raise
         db.transaction_commit()
+        return 0
+
+    if mode == "hosts":
+        import secrets
+        from samba.auth import system_session
+        from samba.netcmd.main import samba_tool
+        from samba.samdb import SamDB
+
+        count, prefix, group, keytabs = int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+        db = SamDB(url=samldb, session_info=system_session(), lp=lp)
+        names = ["%s%d" % (prefix, i) for i in range(1, count + 1)]
+        db.newgroup(group, description="load test hosts")
+        for name in names:
+            db.newcomputer(name, description="gmsa-keytabd load test host")
+            db.setpassword("(sAMAccountName=%s$)" % name,
+                           "Lab-H0st-%s" % secrets.token_urlsafe(18))
+        db.add_remove_group_members(group, [n + "$" for n in names])
+        # samba-tool's own command: Net.export_keytab called directly here aborts ("Bad talloc magic value").
+        for name in names:
+            if samba_tool("domain", "exportkeytab", "%s/%s.keytab" % (keytabs, name),
+                          "--principal=%s$" % name, "-s", smbconf, "-H", samldb):
+                return 1
         return 0
 
     print(__doc__, file=sys.stderr)
