@@ -19,9 +19,6 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
 
 # shellcheck source=test-lib.sh
 . "$HERE/test-lib.sh"
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "failover-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; }; }
 
 WORK=$(mktemp -d "$LAB_DIR/failover.XXXXXX")
 trap 'helper lab_dc_thaw dc1; [[ -n ${LISTENER:-} ]] && kill "$LISTENER" 2>/dev/null; [[ -n ${DAEMON:-} ]] && kill "$DAEMON" 2>/dev/null; true' EXIT

@@ -24,8 +24,6 @@ CONTAINER=gmsa-host-test
 
 log() { printf 'host-test: %s\n' "$*" >&2; }
 die() { printf 'host-test: ERROR: %s\n' "$*" >&2; exit 1; }
-now() { date +%s.%N | cut -c1-13; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # shellcheck source=test-lib.sh
 . "$HERE/test-lib.sh"

@@ -53,9 +53,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "load-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; return 1; }; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 dir() { printf '%s/h%d\n' "$WORK" "$1"; }
 keytab() { printf '%s/h%d/%s.keytab\n' "$WORK" "$1" "$ACCOUNT"; }
 keytab_kvnos() { klist -k "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }

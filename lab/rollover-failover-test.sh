@@ -40,9 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "rollover-failover-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; return 1; }; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # The DC's clock as "HH:MM:SS" (under the current offset).
 dc_clock() { "$FT" exec date -u +%T; }
 # kvno NAME: msDS-KeyVersionNumber as DC NAME says (a kvno-only search never makes a DC switch).

@@ -21,7 +21,6 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
 . "$HERE/lab-lib.sh"
 # shellcheck source=test-lib.sh
 . "$HERE/test-lib.sh"
-helper() { "$@" </dev/null >>"$WORK/helpers.log" 2>&1 || { echo "site-test: $* failed:" >&2; tail -5 "$WORK/helpers.log" >&2; }; }
 
 WORK=$(mktemp -d "$LAB_DIR/site.XXXXXX")
 trap '[[ -n ${DAEMON:-} ]] && kill "$DAEMON" 2>/dev/null; true' EXIT

@@ -30,8 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # block kdc|ldap [drop]: reject (or silently drop) what the host sends to the KDC (88 TCP and UDP) or to LDAP
 # (389 TCP), on every address of the namespace, as a firewall would; unblock removes the rule.
