@@ -23,7 +23,14 @@ SWIFT ?= swift
 CRASH_ROUNDS ?= 1000
 VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/gmsa-keytabd/Version.swift)
 # Full RELRO: the dynamic loader resolves every symbol at start and makes the GOT read-only.
-RELEASE_FLAGS = -c release --static-swift-stdlib -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+# Linked by the toolchain's lld (gold cannot do the next two):
+# - packed relative relocations (DT_RELR, glibc 2.36): 8 KiB instead of 1 MiB of .rela.dyn read at every start;
+# - no exported symbols: the Swift runtime's link arguments export every one of ours (7,000, 0.5 MiB of symbol
+#   tables that the loader searched on every lookup); nothing loads symbols from the daemon.
+# Together 2.2 MiB less resident memory (bench/peer-benchmark.sh; notes of issue 10).
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
+	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker --no-export-dynamic
 BINARY = .build/release/gmsa-keytabd
 
 .PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb unit-test demo install uninstall clean fleet-simulation load-test
