@@ -14,17 +14,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries: thin module maps plus a shim header for what Swift cannot import.
         .systemLibrary(name: "CKrb5", path: "Sources/CKrb5"),
         .systemLibrary(name: "CGnuTLS", path: "Sources/CGnuTLS"),
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
-        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
         // glibc's GNU extensions (posix_spawn's closefrom action, thread names), declared only under _GNU_SOURCE.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        // The daemon's signal handler: C, because a handler may only make async-signal-safe calls.
+        .target(name: "CSignalPipe"),
 
         // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
         .target(name: "GMSACore"),
@@ -51,10 +51,8 @@ let package = Package(
         .target(
             name: "GMSADaemon",
             dependencies: [
-                "GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "CSystemd", "CLinux",
+                "GMSACore", "GMSAKerberos", "GMSADirectory", "GMSAService", "CLinux", "CSignalPipe",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -64,7 +64,7 @@ print(f"  gmsad {m.version('gmsad')} (Python {platform.python_version()}; " +
 EOF
     echo "  DC: $(samba --version), $(uname -sr), $(nproc) cores"
     echo "sizes:"
-    echo "  gmsa-keytabd binary, stripped: $(mib "$(stat -c %s "$tmp/gmsa-keytabd")") MiB (unstripped build: $(mib "$(stat -c %s "$root/.build/release/gmsa-keytabd")") MiB; links Debian's libkrb5, libldap, libsystemd)"
+    echo "  gmsa-keytabd binary, stripped: $(mib "$(stat -c %s "$tmp/gmsa-keytabd")") MiB (unstripped build: $(mib "$(stat -c %s "$root/.build/release/gmsa-keytabd")") MiB; links Debian's libkrb5, libldap, libgnutls)"
     site=$(echo "$venv"/lib/python3*/site-packages)
     echo "  gmsad virtualenv: $(mib $(($(du -sb "$venv" | cut -f1)))) MiB in all; without pip and setuptools: $(mib $(($(du -sbc "$venv" | tail -1 | cut -f1) - $(du -sbc "$site"/pip "$site"/pip-* "$site"/setuptools "$site"/setuptools-* "$site"/_distutils_hack "$site"/pkg_resources 2>/dev/null | tail -1 | cut -f1)))) MiB; gmsad itself: $(mib "$(du -sb "$site/gmsad" | cut -f1)") MiB (plus the system's python3.11)"
 

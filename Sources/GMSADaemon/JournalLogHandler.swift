@@ -1,15 +1,13 @@
-import CSystemd
 import Logging
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A swift-log handler that writes structured entries to journald through `sd_journal_sendv`.
+/// A swift-log handler that writes structured entries to journald, in its native protocol (``JournalDatagram``).
 ///
 /// Each entry carries `MESSAGE`, `PRIORITY`, `SYSLOG_IDENTIFIER`, the code location, and every metadata
 /// value as an upper-case field (``JournalField``), so `journalctl GMSA_ACCOUNT=msa-web$` works.
-/// (`sd_journal_send` is variadic and cannot be called from Swift; `sd_journal_sendv` takes an iovec array.)
 public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -21,7 +19,7 @@ public struct JournalLogHandler: LogHandler {
         self.logLevel = logLevel
     }
 
-    /// The path journald listens on; `sd_journal_sendv` always sends there.
+    /// The path journald listens on for native entries.
     public static let socketPath = "/run/systemd/journal/socket"
 
     /// Whether a journal is there to receive entries.
@@ -59,20 +57,17 @@ public struct JournalLogHandler: LogHandler {
         return merged.sorted { $0.key < $1.key }
     }
 
-    /// Sends `FIELD=value` strings as one journal entry.
-    static func send(_ fields: [String]) {
-        var buffers = fields.map { Array($0.utf8) }
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(buffers.count)
-        for index in buffers.indices {
-            buffers[index].withUnsafeMutableBytes { bytes in
-                vectors.append(iovec(iov_base: bytes.baseAddress, iov_len: bytes.count))
-            }
-        }
-        // The arrays are not mutated or moved while the iovecs point into them.
-        withExtendedLifetime(buffers) {
-            _ = sd_journal_sendv(vectors, Int32(vectors.count))
-        }
+    /// Sends `FIELD=value` strings as one journal entry; false when journald did not take it.
+    ///
+    /// An entry larger than the socket's send buffer cannot be sent as one datagram; like `sd_journal_sendv`,
+    /// the buffer is first raised to 8 MiB (as far as `net.core.wmem_max` lets it). An entry still too large
+    /// (no message of the daemon's comes near) is sent again with every value cut to 4 KiB.
+    @discardableResult
+    static func send(_ fields: [String]) -> Bool {
+        guard let address = UnixDatagram.Address(path: socketPath) else { return false }
+        if UnixDatagram.send(JournalDatagram.encode(fields), to: address, bufferSize: 8 << 20) { return true }
+        let shortened = fields.map { $0.utf8.count > 4096 ? String(decoding: $0.utf8.prefix(4096), as: UTF8.self) + "…" : $0 }
+        return shortened != fields && UnixDatagram.send(JournalDatagram.encode(shortened), to: address, bufferSize: 8 << 20)
     }
 
     /// syslog priorities: 2 critical … 7 debug.

@@ -3,7 +3,6 @@ import GMSACore
 import GMSADaemon
 import GMSAService
 import Logging
-import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -78,8 +77,12 @@ struct RunCommand: AsyncParsableCommand {
         let service = RefreshService(worker: RefreshWorker(engine: engine), notifier: SystemdNotifier(), logger: logger) {
             try loader.load(path: path)
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await service.run()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode.cannotCreate
+        }
     }
 
     /// The state directory's lock, for the daemon's lifetime. Another daemon holding it is an error; a `sync`

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs COMMAND with a stand-in journald: inside a private mount namespace a tmpfs hides /run/systemd, and
-# datagram-listener.py listens at /run/systemd/journal/socket (where sd_journal_sendv sends), writing every
+# datagram-listener.py listens at /run/systemd/journal/socket (where the daemon sends its entries), writing every
 # entry to OUTPUT. Nothing outside the namespace changes.
 #   with-private-journal.sh OUTPUT COMMAND [ARGS...]
 set -euo pipefail

@@ -1,7 +1,0 @@
-#ifndef GMSA_CSYSTEMD_SHIM_H
-#define GMSA_CSYSTEMD_SHIM_H
-
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
-
-#endif
