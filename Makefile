@@ -78,7 +78,7 @@ load-test:
 # The parsers under libFuzzer and AddressSanitizer, one target at a time (fuzz/README.md). A crash, a leak or a
 # broken property fails the target; its input is kept under .build-fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= blob attribute config toml state keytab ldapping
+FUZZ_TARGETS ?= blob attribute config toml json state keytab ldapping
 fuzz:
 	SWIFT=$(SWIFT) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

@@ -33,6 +33,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
         ),
         .executableTarget(
+            name: "fuzz-json",
+            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+        ),
+        .executableTarget(
             name: "fuzz-state",
             dependencies: [
                 "FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd"),
