@@ -12,7 +12,6 @@ let package = Package(
         .library(name: "GMSAService", targets: ["GMSAService"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
@@ -64,7 +63,6 @@ let package = Package(
                 "GMSADirectory",
                 "GMSAService",
                 "GMSADaemon",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

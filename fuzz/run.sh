@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (libFuzzer + AddressSanitizer) and runs each for SECONDS, one at a time.
-#   fuzz/run.sh SECONDS [TARGET...]      targets: blob attribute config toml state keytab ldapping (default: all)
+#   fuzz/run.sh SECONDS [TARGET...]      targets: blob attribute config toml state keytab ldapping json (default: all)
 # Prints one line per target: executions, executions per second, seconds, crashes. Exits non-zero when a
 # target crashed, leaked, timed out or broke a property; the input is saved under .build-fuzz/artifacts/ and
 # libFuzzer's full output in .build-fuzz/logs/ (this script never prints inputs: they may be keytabs).
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(blob attribute config toml state keytab ldapping)
+[ ${#targets[@]} -gt 0 ] || targets=(blob attribute config toml state keytab ldapping json)
 # FUZZ_CONFIGURATION=release: optimised (bounds and overflow checks stay), several times more executions.
 configuration=${FUZZ_CONFIGURATION:-debug}
 build=.build-fuzz

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// `2026-11-25T18:17:11Z`: the state file's and the journal's time format, without Foundation's formatters.
 ///
 /// `ISO8601DateFormatter` and the `.iso8601` JSON strategies load ICU's time zone data on first use (about
@@ -8,7 +6,7 @@ import FoundationEssentials
 /// date algorithms").
 public enum UTCTimestamp {
     /// The timestamp of `date`, seconds rounded down.
-    public static func format(_ date: Date) -> String {
+    public static func format(_ date: Timestamp) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
@@ -18,7 +16,7 @@ public enum UTCTimestamp {
     }
 
     /// The date of a timestamp in exactly this format (`YYYY-MM-DDTHH:MM:SSZ`), or `nil`.
-    public static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Timestamp? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
             bytes[19] == 0x5A
@@ -36,7 +34,7 @@ public enum UTCTimestamp {
             (1...days(inMonth: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-        return Date(timeIntervalSince1970: TimeInterval(seconds))
+        return Timestamp(timeIntervalSince1970: Double(seconds))
     }
 
     static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
@@ -23,13 +22,13 @@ public final class RefreshEngine {
     let sites = ClientSiteCache()
     /// Readable accounts found by the last discovery.
     var discovered: [ServiceAccountName] = []
-    var lastDiscovery: Date?
-    var lastClock: (wall: Date, monotonic: ContinuousClock.Instant)?
+    var lastDiscovery: Timestamp?
+    var lastClock: (wall: Timestamp, monotonic: ContinuousClock.Instant)?
     /// Accounts an admin asked to refresh now (`gmsa-keytabd refresh`); empty set = all.
     var requested: Set<ServiceAccountName>?
     var needsFullPass = true
     /// After a failed full pass (no DC, no credentials): when to try again, and how many failed in a row.
-    var fullPassRetryAt: Date?
+    var fullPassRetryAt: Timestamp?
     var fullPassFailures = 0
     /// Accounts being read again because something else broke their keytab, and what happened to it.
     var repairing: [ServiceAccountName: String] = [:]
@@ -40,9 +39,9 @@ public final class RefreshEngine {
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
-    public static let rediscoveryInterval: TimeInterval = 86_400
+    public static let rediscoveryInterval: Double = 86_400
     /// A difference between wall-clock and monotonic time larger than this is a clock step.
-    public static let clockStepThreshold: TimeInterval = 60
+    public static let clockStepThreshold: Double = 60
 
     public init(
         configuration: Configuration,
@@ -146,7 +145,7 @@ public final class RefreshEngine {
 
     /// Does whatever is due and returns the status line for systemd.
     @discardableResult
-    public func tick(now: Date = Date(), monotonic: ContinuousClock.Instant = .now) -> String {
+    public func tick(now: Timestamp = Timestamp.now, monotonic: ContinuousClock.Instant = .now) -> String {
         detectClockStep(now: now, monotonic: monotonic)
         pollChangeCommands(monotonic: monotonic)
         let refreshAll = requested?.isEmpty == true
@@ -181,7 +180,7 @@ public final class RefreshEngine {
     /// Makes an account due now when its keytab is no longer the file the daemon last wrote (a `stat` per
     /// account and tick; no keys are kept in memory: the repair reads the account again), or when its state was
     /// recorded for another keytab path.
-    private func watchKeytabs(_ targets: [AccountTarget], now: Date) {
+    private func watchKeytabs(_ targets: [AccountTarget], now: Timestamp) {
         for target in targets {
             guard var accountState = state[target.name] else { continue }
             if accountState.keytab != target.keytab {
@@ -209,7 +208,7 @@ public final class RefreshEngine {
         }
     }
 
-    private func detectClockStep(now: Date, monotonic: ContinuousClock.Instant) {
+    private func detectClockStep(now: Timestamp, monotonic: ContinuousClock.Instant) {
         defer { lastClock = (now, monotonic) }
         guard let last = lastClock else { return }
         let wall = now.timeIntervalSince(last.wall)
@@ -220,7 +219,7 @@ public final class RefreshEngine {
         needsFullPass = true
     }
 
-    private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Date) {
+    private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Timestamp) {
         let domain: DomainConnection
         do {
             domain = try DomainConnection.open(
@@ -290,7 +289,7 @@ public final class RefreshEngine {
     }
 
     @discardableResult
-    private func recordFullPassFailure(now: Date) -> Date {
+    private func recordFullPassFailure(now: Timestamp) -> Timestamp {
         fullPassFailures += 1
         let retryAt = synchronizer.schedule.fullPassRetry(now: now, failures: fullPassFailures)
         fullPassRetryAt = retryAt
@@ -298,7 +297,7 @@ public final class RefreshEngine {
     }
 
     /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.
-    private func probe(_ targets: [AccountTarget], directory: ManagedAccountDirectory, now: Date) -> [AccountTarget] {
+    private func probe(_ targets: [AccountTarget], directory: ManagedAccountDirectory, now: Timestamp) -> [AccountTarget] {
         let schedule = synchronizer.schedule
         let seen: [ServiceAccountName: ManagedAccount]
         do {
@@ -431,7 +430,7 @@ public final class RefreshEngine {
     }
 
     /// `3 accounts current, next change msa-web$ in 12d 3h` or what is failing.
-    public func statusLine(now: Date = Date()) -> String {
+    public func statusLine(now: Timestamp = Timestamp.now) -> String {
         let names = targets.map(\.name)
         if names.isEmpty { return "no accounts configured" }
         let failing = names.filter { state[$0]?.lastError != nil || state[$0]?.lastSuccess == nil }
@@ -450,7 +449,7 @@ public final class RefreshEngine {
     }
 
     /// The earliest moment any account needs attention.
-    public var nextDeadline: Date? {
+    public var nextDeadline: Timestamp? {
         targets.compactMap { state[$0.name]?.nextDeadline }.min()
     }
 }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GMSACore
 import GMSAService
 
@@ -22,18 +21,18 @@ public actor RefreshWorker {
 
     /// Runs whatever is due; returns the status line.
     public func tick() -> String {
-        engine.tick(now: Date(), monotonic: .now)
+        engine.tick(now: Timestamp.now, monotonic: .now)
     }
 
     public func reload(_ configuration: Configuration) -> String {
         engine.reload(configuration)
-        return engine.tick(now: Date(), monotonic: .now)
+        return engine.tick(now: Timestamp.now, monotonic: .now)
     }
 
     /// Takes the accounts from the refresh request file (written by `gmsa-keytabd refresh`) and reads them now.
     public func refreshRequested() -> String {
         let request = RefreshRequest(stateDirectory: engine.configuration.daemon.stateDirectory)
         engine.requestRefresh(request.take())
-        return engine.tick(now: Date(), monotonic: .now)
+        return engine.tick(now: Timestamp.now, monotonic: .now)
     }
 }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
@@ -41,7 +40,7 @@ public struct KeytabSynchronizer {
         _ directory: ManagedAccountDirectory,
         hostPrincipal: String,
         state: inout DaemonState,
-        now: Date = Date()
+        now: Timestamp = Timestamp.now
     ) -> [AccountReport] {
         let accounts: [AccountLookup.Found]
         do {
@@ -59,7 +58,7 @@ public struct KeytabSynchronizer {
         from directory: ManagedAccountDirectory,
         hostPrincipal: String,
         state: inout DaemonState,
-        now: Date = Date()
+        now: Timestamp = Timestamp.now
     ) -> [AccountReport] {
         let known: [ServiceAccountName: ManagedAccount]
         do {
@@ -76,7 +75,7 @@ public struct KeytabSynchronizer {
         from directory: ManagedAccountDirectory,
         hostPrincipal: String,
         state: inout DaemonState,
-        now: Date
+        now: Timestamp
     ) -> [AccountReport] {
         var reports: [ServiceAccountName: AccountReport] = [:]
         var candidates: [KeyVersionConfirmer.Candidate] = []
@@ -169,7 +168,7 @@ public struct KeytabSynchronizer {
 
     /// Whether a read changes nothing: same keyed fingerprint and kvno as the last success, the keytab file
     /// exactly as the daemon left it, the same path, and no retained key due to be dropped.
-    static func isUnchanged(_ plan: KeyPlan, target: AccountTarget, since state: AccountState, now: Date) -> Bool {
+    static func isUnchanged(_ plan: KeyPlan, target: AccountTarget, since state: AccountState, now: Timestamp) -> Bool {
         guard let fingerprint = plan.fingerprint, fingerprint == state.keysFingerprint, state.lastError == nil,
             state.keyVersion == plan.seenKeyVersion, state.keytab == target.keytab,
             let recorded = state.keytabFingerprint, KeytabFingerprint(path: target.keytab) == recorded
@@ -194,7 +193,7 @@ public struct KeytabSynchronizer {
     }
 
     /// Drops old keys whose retention has ended; no directory access. `nil` when nothing was due.
-    public func prune(_ target: AccountTarget, state: inout DaemonState, now: Date = Date()) -> AccountReport? {
+    public func prune(_ target: AccountTarget, state: inout DaemonState, now: Timestamp = Timestamp.now) -> AccountReport? {
         guard var accountState = state[target.name], accountState.retainedUntil.values.contains(where: { $0 <= now }) else {
             return nil
         }
@@ -232,7 +231,7 @@ public struct KeytabSynchronizer {
         merge: RetentionMerger.Merge,
         report: AccountReport,
         state: inout DaemonState,
-        now: Date
+        now: Timestamp
     ) -> AccountReport {
         var report = report
         report.retainedKeyVersions = merge.retainedUntil.keys.sorted(by: >)
@@ -250,7 +249,7 @@ public struct KeytabSynchronizer {
     /// Records a failure for `target` (backoff, or `retryAt` when the caller decided it, and the last error) and
     /// reports it; the keytab is not touched.
     public func fail(
-        _ target: AccountTarget, _ failure: AccountFailure, retryAt: Date? = nil, state: inout DaemonState, now: Date
+        _ target: AccountTarget, _ failure: AccountFailure, retryAt: Timestamp? = nil, state: inout DaemonState, now: Timestamp
     ) -> AccountReport {
         schedule.recordFailure(
             failure.detail, keytab: target.keytab, retryAt: retryAt ?? (failure.isLocal ? schedule.localRetry(now: now) : nil),

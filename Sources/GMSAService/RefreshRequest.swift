@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GMSACore
 
 #if canImport(Glibc)
@@ -42,8 +41,8 @@ public struct RefreshRequest: Sendable {
 
     /// Reads and removes the pending request: `nil` for "all accounts", else the names.
     public func take() -> [ServiceAccountName]? {
-        guard let data = FileManager.default.contents(atPath: requestFile) else { return nil }
-        try? FileManager.default.removeItem(atPath: requestFile)
+        guard case .success(let data) = FileContents.read(path: requestFile) else { return nil }
+        unlink(requestFile)
         let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         if lines.isEmpty || lines.contains("*") { return nil }
         return lines.compactMap { try? ServiceAccountName($0) }
@@ -56,13 +55,13 @@ public struct RefreshRequest: Sendable {
 
     /// The running daemon's pid, if its pid file names a live process.
     public func runningPID() -> pid_t? {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+        guard case .success(let bytes) = FileContents.read(path: pidFile), let text = String(validating: bytes, as: UTF8.self),
             let pid = pid_t(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())), pid > 0, kill(pid, 0) == 0
         else { return nil }
         return pid
     }
 
     public func removePID() {
-        try? FileManager.default.removeItem(atPath: pidFile)
+        unlink(pidFile)
     }
 }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GMSACore
 
 #if canImport(Glibc)
@@ -24,38 +23,23 @@ public struct StateStore: Sendable {
         public var description: String { message }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(UTCTimestamp.format(date))
-        }
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = UTCTimestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a UTC timestamp: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }()
-
     /// The saved state; empty when there is none. `warning` says why a bad file was set aside.
     public func load() -> (state: DaemonState, warning: String?) {
-        guard let data = FileManager.default.contents(atPath: path) else { return (DaemonState(), nil) }
+        let bytes: [UInt8]
+        switch FileContents.read(path: path) {
+        case .success(let contents):
+            bytes = contents
+        case .failure(let error) where error.number == ENOENT:
+            return (DaemonState(), nil)
+        case .failure(let error):
+            return (DaemonState(), "state file \(path) could not be read (\(error.message)); starting fresh")
+        }
         do {
-            return (try Self.decoder.decode(DaemonState.self, from: data), nil)
+            return (try DaemonState(json: bytes), nil)
         } catch {
             let aside = path + ".bad"
-            try? FileManager.default.removeItem(atPath: aside)
-            try? FileManager.default.moveItem(atPath: path, toPath: aside)
+            unlink(aside)
+            rename(path, aside)
             return (DaemonState(), "state file \(path) could not be read (\(error)); moved to \(aside) and starting fresh")
         }
     }
@@ -80,14 +64,8 @@ public struct StateStore: Sendable {
 
     /// Writes `state` atomically; on failure the old file stays as it was.
     public func save(_ state: DaemonState) throws(Failure) {
-        let data: Data
         do {
-            data = try Self.encoder.encode(state)
-        } catch {
-            throw Failure(message: "cannot encode the state: \(error)")
-        }
-        do {
-            try AtomicFile.replace(path, with: Array(data), mode: 0o644)
+            try AtomicFile.replace(path, with: state.json(), mode: 0o644)
         } catch {
             throw Failure(
                 message: "cannot save the state file \(path): \(error.message); "

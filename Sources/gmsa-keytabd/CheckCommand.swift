@@ -1,14 +1,12 @@
-import ArgumentParser
-import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
 import GMSAService
 
 /// `gmsa-keytabd check`: what an admin runs first. Writes nothing.
-struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check",
+struct CheckCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "check",
         abstract: "Check the configuration, the host's credentials, the DCs and every account; write nothing.",
         discussion: """
             Prints, step by step: the configuration, the host principal and its Kerberos ticket, the domain \
@@ -17,10 +15,15 @@ struct CheckCommand: ParsableCommand {
 
             Exit status: 0 nothing to fix, 1 an account or keytab needs attention, 69 no domain controller could \
             be used, 78 configuration error.
-            """
+            """,
+        options: [.config]
     )
 
-    @OptionGroup var options: ConfigurationOptions
+    let options: ConfigurationOptions
+
+    init(_ arguments: ParsedArguments) {
+        options = ConfigurationOptions(arguments)
+    }
 
     func run() throws {
         let configuration = options.load()
@@ -87,7 +90,7 @@ struct CheckCommand: ParsableCommand {
             case .notApplicable: keytabState = "-"
             }
             let next = report.nextPasswordChange.map {
-                "\(Self.format(epochSeconds: Int64(Date().timeIntervalSince1970) + $0.components.seconds)) (in \(AccountReport.format($0)))"
+                "\(Self.format(epochSeconds: Int64(Timestamp.now.timeIntervalSince1970) + $0.components.seconds)) (in \(AccountReport.format($0)))"
             } ?? "unknown"
             print("  \(report.account): readable")
             print("    kvno: \(account?.keyVersion.map(String.init) ?? "?") (keytab would hold \(report.keyVersions.map(String.init).joined(separator: ", ")))")

@@ -1,4 +1,3 @@
-import ArgumentParser
 import GMSACore
 
 #if canImport(Glibc)
@@ -6,11 +5,12 @@ import Glibc
 #endif
 
 /// `-c/--config`, shared by the commands that read the configuration.
-struct ConfigurationOptions: ParsableArguments {
-    @Option(
-        name: [.short, .long],
-        help: ArgumentHelp("The configuration file.", valueName: "path"))
-    var config: String = Configuration.defaultPath
+struct ConfigurationOptions {
+    var config: String
+
+    init(_ arguments: ParsedArguments) {
+        config = arguments.value(CommandSpec.Option.config.name) ?? Configuration.defaultPath
+    }
 
     /// The loader with this host's user and group lookups.
     var loader: ConfigurationLoader {

@@ -1,11 +1,10 @@
-import ArgumentParser
 import GMSACore
 import GMSAKerberos
 
 /// `gmsa-keytabd derive`: turn a saved blob into a keytab, offline.
-struct DeriveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "derive",
+struct DeriveCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "derive",
         abstract: "Write a keytab from a saved msDS-ManagedPassword value, without contacting a DC.",
         discussion: """
             The blob may be raw bytes, base64, or ldapsearch's LDIF output ("msDS-ManagedPassword:: ..."). \
@@ -14,55 +13,59 @@ struct DeriveCommand: ParsableCommand {
 
             Exit status: 0 written or already current, 64 usage, 65 malformed blob, 66 unreadable input, \
             73 keytab not written, 70 libkrb5 failure.
-            """
+            """,
+        options: [
+            .init("blob", valueName: "file", help: "The saved msDS-ManagedPassword value ('-' for standard input).", isRequired: true),
+            .init("account", valueName: "name$", help: "The gMSA's sAMAccountName, e.g. msa-web$.", isRequired: true),
+            .init("realm", valueName: "realm", help: "The Kerberos realm (the domain's DNS name), e.g. COMPANY.TEST.", isRequired: true),
+            .init("kvno", valueName: "kvno", help: "The account's msDS-KeyVersionNumber for the current password.", isRequired: true),
+            .init("keytab", valueName: "path", help: "Where to write the keytab.", isRequired: true),
+            .init("spn", valueName: "spn", help: "A service principal name to add, e.g. HTTP/web.company.test (repeatable).", isRepeatable: true),
+            .init("enctypes", valueName: "list", help: "Encryption types, comma-separated: aes256, aes128, rc4 (default: all three)."),
+            .init("mode", valueName: "mode", help: "Octal permission bits of the keytab.", defaultText: "0600"),
+            .init("owner", valueName: "user", help: "Owner of the keytab (user name or uid)."),
+            .init("group", valueName: "group", help: "Group of the keytab (group name or gid)."),
+        ]
     )
 
-    @Option(name: .long, help: ArgumentHelp("The saved msDS-ManagedPassword value ('-' for standard input).", valueName: "file"))
-    var blob: String
+    let blob: String
+    let account: String
+    let realm: String
+    let kvno: UInt32
+    let keytab: String
+    let spn: [String]
+    let enctypes: String?
+    let mode: String
+    let owner: String?
+    let group: String?
 
-    @Option(name: .long, help: ArgumentHelp("The gMSA's sAMAccountName, e.g. msa-web$.", valueName: "name$"))
-    var account: String
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        blob = arguments.required("blob")
+        account = arguments.required("account")
+        realm = arguments.required("realm")
+        kvno = try arguments.integer("kvno", as: UInt32.self) ?? 0
+        keytab = arguments.required("keytab")
+        spn = arguments.all("spn")
+        enctypes = arguments.value("enctypes")
+        mode = arguments.value("mode") ?? "0600"
+        owner = arguments.value("owner")
+        group = arguments.value("group")
+        try validate()
+    }
 
-    @Option(name: .long, help: ArgumentHelp("The Kerberos realm (the domain's DNS name), e.g. COMPANY.TEST.", valueName: "realm"))
-    var realm: String
-
-    @Option(name: .long, help: ArgumentHelp("The account's msDS-KeyVersionNumber for the current password.", valueName: "kvno"))
-    var kvno: UInt32
-
-    @Option(name: .long, help: ArgumentHelp("Where to write the keytab.", valueName: "path"))
-    var keytab: String
-
-    @Option(name: .long, help: ArgumentHelp("A service principal name to add, e.g. HTTP/web.company.test (repeatable).", valueName: "spn"))
-    var spn: [String] = []
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Encryption types, comma-separated: aes256, aes128, rc4 (default: all three).", valueName: "list"))
-    var enctypes: String?
-
-    @Option(name: .long, help: ArgumentHelp("Octal permission bits of the keytab.", valueName: "mode"))
-    var mode: String = "0600"
-
-    @Option(name: .long, help: ArgumentHelp("Owner of the keytab (user name or uid).", valueName: "user"))
-    var owner: String?
-
-    @Option(name: .long, help: ArgumentHelp("Group of the keytab (group name or gid).", valueName: "group"))
-    var group: String?
-
-    func validate() throws {
+    private func validate() throws(UsageError) {
         guard KeytabLayout.validKeyVersions.contains(kvno) else {
-            throw ValidationError(
+            throw UsageError(
                 "--kvno must be between \(KeytabLayout.validKeyVersions.lowerBound) and \(KeytabLayout.validKeyVersions.upperBound) "
                     + "(msDS-KeyVersionNumber starts at 1)")
         }
-        guard FileOwnership.mode(mode) != nil else { throw ValidationError("--mode '\(mode)' is not an octal mode such as 0600") }
-        guard !realm.isEmpty, !realm.contains("@") else { throw ValidationError("--realm '\(realm)' is not a realm name") }
+        guard FileOwnership.mode(mode) != nil else { throw UsageError("--mode '\(mode)' is not an octal mode such as 0600") }
+        guard !realm.isEmpty, !realm.contains("@") else { throw UsageError("--realm '\(realm)' is not a realm name") }
         do {
             _ = try ServiceAccountName(account)
             if let enctypes { _ = try EncryptionType.parseList(enctypes) }
         } catch {
-            throw ValidationError("\(error)")
+            throw UsageError("\(error)")
         }
     }
 

@@ -1,5 +1,3 @@
-import ArgumentParser
-import FoundationEssentials
 import GMSACore
 import GMSAService
 
@@ -8,35 +6,41 @@ import Glibc
 #endif
 
 /// `gmsa-keytabd refresh [ACCOUNT...]`: ask the running daemon to read accounts now.
-struct RefreshCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "refresh",
+struct RefreshCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "refresh",
         abstract: "Ask the running daemon to read accounts now (all when none is named), and wait for the result.",
-        discussion: "Writes a request into the state directory and sends SIGUSR1 to the daemon. Exit status: 0 the accounts were read successfully, 1 one failed, 69 no daemon is running, 75 no answer within --wait seconds."
+        discussion: "Writes a request into the state directory and sends SIGUSR1 to the daemon. Exit status: 0 the accounts were read successfully, 1 one failed, 69 no daemon is running, 75 no answer within --wait seconds.",
+        options: [
+            .config,
+            .init("wait", valueName: "seconds", help: "Seconds to wait for the daemon to finish (0: do not wait).", defaultText: "60"),
+        ],
+        operands: .init(name: "accounts", help: "Accounts to read, e.g. msa-web$ (default: all).")
     )
 
-    @OptionGroup var options: ConfigurationOptions
+    let options: ConfigurationOptions
+    let names: [ServiceAccountName]
+    let wait: Int
 
-    @Argument(help: "Accounts to read, e.g. msa-web$ (default: all).")
-    var accounts: [String] = []
-
-    @Option(help: "Seconds to wait for the daemon to finish (0: do not wait).")
-    var wait: Int = 60
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        options = ConfigurationOptions(arguments)
+        do {
+            names = try arguments.operands.map { try ServiceAccountName($0) }
+        } catch {
+            throw UsageError("\(error)")
+        }
+        wait = try arguments.integer("wait", as: Int.self, default: 60) ?? 60
+        guard wait >= 0 else { throw UsageError("--wait must be 0 or more seconds") }
+    }
 
     func run() throws {
         let configuration = options.load()
-        let names: [ServiceAccountName]
-        do {
-            names = try accounts.map { try ServiceAccountName($0) }
-        } catch {
-            throw ValidationError("\(error)")
-        }
         let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
         guard let pid = request.runningPID() else {
             exitWithError("no gmsa-keytabd daemon is running (no live pid in \(request.pidFile)); use 'gmsa-keytabd sync' instead", .unavailable)
         }
         let store = StateStore(path: configuration.daemon.stateFile)
-        let started = Date()
+        let started = Timestamp.now
         do {
             try request.add(names)
         } catch {
@@ -48,8 +52,8 @@ struct RefreshCommand: ParsableCommand {
         print("asked gmsa-keytabd (pid \(pid)) to read \(names.isEmpty ? "every account" : names.map(\.samAccountName).joined(separator: ", "))")
         guard wait > 0 else { return }
 
-        let deadline = started + TimeInterval(wait)
-        while Date() < deadline {
+        let deadline = started + Double(wait)
+        while Timestamp.now < deadline {
             usleep(200_000)
             let state = store.load().state
             let watched = names.isEmpty ? Array(state.accounts.keys) : names.map(\.samAccountName)

@@ -1,4 +1,3 @@
-import ArgumentParser
 import GMSACore
 import GMSADaemon
 import GMSAService
@@ -9,9 +8,9 @@ import Glibc
 #endif
 
 /// `gmsa-keytabd run`: the daemon, as started by systemd.
-struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
+struct RunCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "run",
         abstract: "Run the daemon: keep every keytab current across password rollovers.",
         discussion: """
             Syncs every account at start, then reads each account's password just inside the 5-minute window \
@@ -19,28 +18,33 @@ struct RunCommand: AsyncParsableCommand {
             the retention period, and probes cheaply (kvno, SPNs, pwdLastSet) in between. Meant for systemd \
             (Type=notify): READY/STATUS/WATCHDOG/RELOADING, SIGHUP reloads the configuration, SIGUSR1 reads \
             the accounts listed by 'gmsa-keytabd refresh', SIGTERM stops.
-            """
+            """,
+        options: [
+            .config,
+            .init("log-level", valueName: "level", help: "Least important messages to log: debug, info, notice, warning, error.", defaultText: "info"),
+            .init("log-target", valueName: "target", help: "Where to log: auto (journal if its socket exists, else stderr), journal, stderr.", defaultText: "auto"),
+        ]
     )
 
-    @OptionGroup var options: ConfigurationOptions
+    let options: ConfigurationOptions
+    let logLevel: Logger.Level
+    let logTarget: String
 
-    @Option(help: ArgumentHelp("Least important messages to log: debug, info, notice, warning, error.", valueName: "level"))
-    var logLevel: String = "info"
-
-    @Option(help: ArgumentHelp("Where to log: auto (journal if its socket exists, else stderr), journal, stderr.", valueName: "target"))
-    var logTarget: String = "auto"
-
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level '\(logLevel)' is not one of debug, info, notice, warning, error")
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        options = ConfigurationOptions(arguments)
+        let level = arguments.value("log-level") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level) else {
+            throw UsageError("--log-level '\(level)' is not one of debug, info, notice, warning, error")
         }
+        logLevel = parsedLevel
+        logTarget = arguments.value("log-target") ?? "auto"
         guard ["auto", "journal", "stderr"].contains(logTarget) else {
-            throw ValidationError("--log-target '\(logTarget)' is not one of auto, journal, stderr")
+            throw UsageError("--log-target '\(logTarget)' is not one of auto, journal, stderr")
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         let useJournal = logTarget == "journal" || (logTarget == "auto" && JournalLogHandler.isAvailable)
         LoggingSystem.bootstrap { _ -> any LogHandler in
             useJournal ? JournalLogHandler(logLevel: level) : StandardErrorLogHandler(logLevel: level)

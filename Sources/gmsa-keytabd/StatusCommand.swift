@@ -1,17 +1,20 @@
-import ArgumentParser
-import FoundationEssentials
 import GMSACore
 import GMSAService
 
 /// `gmsa-keytabd status`: what the daemon last did, from its state file.
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
+struct StatusCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "status",
         abstract: "Show each account's kvno, keytab, last success, next read, next password change and last error.",
-        discussion: "Reads the state file only; contacts nothing. Exit status: 0 all accounts healthy, 1 an account is failing or was never read, 78 configuration error."
+        discussion: "Reads the state file only; contacts nothing. Exit status: 0 all accounts healthy, 1 an account is failing or was never read, 78 configuration error.",
+        options: [.config]
     )
 
-    @OptionGroup var options: ConfigurationOptions
+    let options: ConfigurationOptions
+
+    init(_ arguments: ParsedArguments) {
+        options = ConfigurationOptions(arguments)
+    }
 
     func run() throws {
         let configuration = options.load()
@@ -20,7 +23,7 @@ struct StatusCommand: ParsableCommand {
         if let warning { print("warning: \(warning)") }
         let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
         print("daemon: " + (request.runningPID().map { "running (pid \($0))" } ?? "not running"))
-        let now = Date()
+        let now = Timestamp.now
         // Configured accounts, then any others the state knows (discovered ones).
         var names = configuration.accounts.map(\.name.samAccountName)
         names += state.accounts.keys.sorted().filter { !names.contains($0) }
@@ -53,7 +56,7 @@ struct StatusCommand: ParsableCommand {
         if failing > 0 { throw ExitCode.failure }
     }
 
-    static func format(_ date: Date, now: Date) -> String {
+    static func format(_ date: Timestamp, now: Timestamp) -> String {
         let delta = date.timeIntervalSince(now)
         let relative = AccountReport.format(.seconds(abs(delta)))
         return LocalTime.format(epochSeconds: Int64(date.timeIntervalSince1970.rounded(.down)))

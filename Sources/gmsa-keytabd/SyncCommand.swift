@@ -1,14 +1,12 @@
-import ArgumentParser
-import FoundationEssentials
 import GMSACore
 import GMSADirectory
 import GMSAKerberos
 import GMSAService
 
 /// `gmsa-keytabd sync`: one pass over all accounts, then exit.
-struct SyncCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sync",
+struct SyncCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "sync",
         abstract: "Bring every account's keytab up to date once, then exit.",
         discussion: """
             Authenticates as this host, reads each configured (and, with [discovery], each readable) gMSA over a \
@@ -17,13 +15,20 @@ struct SyncCommand: ParsableCommand {
             Exit status: 0 every keytab is current, 1 some account failed (the others were still synced), \
             69 no domain controller could be used, 75 the daemon is running (use 'gmsa-keytabd refresh'), \
             78 configuration error. A second sync waits for the first.
-            """
+            """,
+        options: [
+            .config,
+            .init("statistics", help: "Print LDAP connections, binds and searches sent, host TGTs new and reused, and keytabs written."),
+        ]
     )
 
-    @OptionGroup var options: ConfigurationOptions
+    let options: ConfigurationOptions
+    let statistics: Bool
 
-    @Flag(help: "Print LDAP connections, binds and searches sent, host TGTs new and reused, and keytabs written.")
-    var statistics = false
+    init(_ arguments: ParsedArguments) {
+        options = ConfigurationOptions(arguments)
+        statistics = arguments.flag("statistics")
+    }
 
     func run() throws {
         let configuration = options.load()
@@ -58,7 +63,7 @@ struct SyncCommand: ParsableCommand {
         if let warning { printToStandardError("gmsa-keytabd: warning: \(warning)") }
         let reports = KeytabSynchronizer(configuration: configuration, context: context)
             .synchronize(domain.directory, hostPrincipal: domain.credentials.principal, state: &state)
-        state.prune(keeping: Set(reports.map(\.account)), now: Date())
+        state.prune(keeping: Set(reports.map(\.account)), now: Timestamp.now)
         do {
             try store.save(state)
         } catch {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RefreshPolicyTests {
     let policy = RefreshPolicy()
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
     let noJitter: (ClosedRange<Double>) -> Double = { $0.lowerBound }
     let fullJitter: (ClosedRange<Double>) -> Double = { $0.upperBound }
 
@@ -145,8 +145,7 @@ import Testing
         account.retainedUntil = [3: now]
         account.nextFetch = now + 60
         state[try ServiceAccountName("msa-web")] = account
-        let data = try JSONEncoder().encode(state)
-        #expect(try JSONDecoder().decode(DaemonState.self, from: data) == state)
+        #expect(try DaemonState(json: state.json()) == state)
         #expect(account.nextDeadline == now)
     }
 }

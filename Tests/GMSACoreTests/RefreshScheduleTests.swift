@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RefreshScheduleTests {
     let schedule = RefreshSchedule(policy: RefreshPolicy(), host: nil, random: { $0.lowerBound })
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
     let account = try! ServiceAccountName("msa-web$")
 
     func success(_ kvno: UInt32 = 3, interval: Duration = .seconds(72_000), insideWindow: Bool = false) -> RefreshSchedule.Success {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RetentionMergerTests {
     let merger = RetentionMerger(policy: RefreshPolicy())
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
     let principal = "msa-web$@COMPANY.TEST"
 
     func entry(_ kvno: UInt32, _ byte: UInt8, _ type: EncryptionType = .aes256CTSHMACSHA196) -> KeytabEntry {

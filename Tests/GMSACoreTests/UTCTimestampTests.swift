@@ -9,10 +9,10 @@ import Testing
         let instants: [TimeInterval] = [0, -1, 951_782_400, 4_107_542_399, 1_800_000_000.75, -2_208_988_800]
             + (0..<2_000).map { _ in TimeInterval(Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)) }
         for instant in instants {
-            let date = Date(timeIntervalSince1970: instant)
+            let date = Timestamp(timeIntervalSince1970: instant)
             let expected = formatter.string(from: Date(timeIntervalSince1970: instant.rounded(.down)))
             #expect(UTCTimestamp.format(date) == expected)
-            #expect(UTCTimestamp.parse(expected) == Date(timeIntervalSince1970: instant.rounded(.down)))
+            #expect(UTCTimestamp.parse(expected) == Timestamp(timeIntervalSince1970: instant.rounded(.down)))
         }
     }
 

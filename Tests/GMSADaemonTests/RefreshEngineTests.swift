@@ -28,7 +28,7 @@ import Testing
 
     @Test func aFailedReadIsRetriedWithBackoffAndKeepsNoKeytab() throws {
         let engine = try engine()
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
         let status = engine.tick(now: now, monotonic: .now)
         #expect(status.contains("0 of 1 account(s) current"))
         #expect(status.contains("failing: msa-web$"))
@@ -40,7 +40,7 @@ import Testing
         #expect(log.entries.contains { $0.level == .error && $0.metadata[JournalField.messageID] == "\(JournalField.MessageID.refreshFailed)" })
         // The state file was written and says the same.
         let saved = try String(contentsOfFile: directory.file("state/state.json"), encoding: .utf8)
-        #expect(saved.contains("\"consecutiveFailures\" : 1"))
+        #expect(saved.contains("\"consecutiveFailures\": 1"))
     }
 
     @Test func aStartRemovesWhatAKilledWriterLeftBesideTheKeytabs() throws {
@@ -54,7 +54,7 @@ import Testing
 
     @Test func nothingIsReadBeforeTheRetryIsDue() throws {
         let engine = try engine()
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
         let monotonic = ContinuousClock.now
         engine.tick(now: now, monotonic: monotonic)
         engine.tick(now: now + 5, monotonic: monotonic + .seconds(5))
@@ -65,7 +65,7 @@ import Testing
 
     @Test func aWallClockStepMakesItReplan() throws {
         let engine = try engine()
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
         let monotonic = ContinuousClock.now
         engine.tick(now: now, monotonic: monotonic)
         // 5 s pass on the monotonic clock but the wall clock jumps a day ahead (NTP step, resume).
@@ -85,7 +85,7 @@ import Testing
     let directory: TemporaryDirectory
     let log = InMemoryLogHandler()
     let name: ServiceAccountName
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -102,9 +102,7 @@ import Testing
         var state = DaemonState()
         state[name] = seed
         try FileManager.default.createDirectory(atPath: directory.file("state"), withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(state).write(to: URL(fileURLWithPath: directory.file("state/state.json")))
+        try Data(state.json()).write(to: URL(fileURLWithPath: directory.file("state/state.json")))
         var logger = Logger(label: "test") { _ in log }
         logger.logLevel = .debug
         return try RefreshEngine(configuration: configuration(accounts: accounts), logger: logger, random: { $0.lowerBound })
@@ -181,7 +179,7 @@ import Testing
 
 @Suite struct StateFileTests {
     @Test func entriesOfAccountsNoLongerHandledAreDroppedOnceNothingIsRetained() throws {
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
         var state = DaemonState()
         let kept = try ServiceAccountName("msa-web$")
         let gone = try ServiceAccountName("msa-old$")
@@ -202,7 +200,7 @@ import Testing
         let text = UnreachableDomain.configuration(in: directory)
         let configuration = try ConfigurationLoader(userID: { _ in nil }, groupID: { _ in nil }).parse(text, path: "test.toml")
         let engine = try RefreshEngine(configuration: configuration, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = Timestamp(timeIntervalSince1970: 1_800_000_000)
         let monotonic = ContinuousClock.now
         let file = directory.file("state/state.json")
         func inode() throws -> Int? { try FileManager.default.attributesOfItem(atPath: file)[.systemFileNumber] as? Int }

@@ -57,7 +57,7 @@ import Testing
         let target = AccountTarget(name: name, keytab: keytab, settings: .init(), discovered: false)
         let plan = try KeyPlanner(realm: "COMPANY.TEST", context: context, fingerprintKey: key)
             .plan(target, account(seed: 5), hostPrincipal: "H$", base: "DC=x")
-        let now = Date()
+        let now = Timestamp.now
         var state = AccountState(keytab: keytab)
         state.keyVersion = 7
         state.keysFingerprint = plan.fingerprint

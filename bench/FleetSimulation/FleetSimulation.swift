@@ -99,7 +99,7 @@ struct FleetSimulation {
                     if probe < fetch {
                         t = probe
                         probes[Int(t - start)] += 1
-                        schedule.recordUnchangedProbe(for: account, in: &state!, now: Date(timeIntervalSince1970: t + skew))
+                        schedule.recordUnchangedProbe(for: account, in: &state!, now: Timestamp(timeIntervalSince1970: t + skew))
                         probe = state!.nextProbe!.timeIntervalSince1970 - skew
                         continue
                     }
@@ -119,7 +119,7 @@ struct FleetSimulation {
                         keyVersion: UInt32(current), queryInterval: .milliseconds(Int64(remaining * 1000)), insideWindow: inside,
                         servicePrincipalNames: [], passwordLastSet: nil, membershipFingerprint: nil,
                         keytabKeyVersions: [], retainedUntil: [:], keytabFingerprint: nil)
-                    schedule.recordSuccess(success, for: account, keytab: "", in: &state, now: Date(timeIntervalSince1970: t + skew))
+                    schedule.recordSuccess(success, for: account, keytab: "", in: &state, now: Timestamp(timeIntervalSince1970: t + skew))
                     // The clock is stepped between two reads: the schedule was made on the old offset.
                     let scheduledFetch = state!.nextFetch!.timeIntervalSince1970
                     let scheduledProbe = state!.nextProbe!.timeIntervalSince1970

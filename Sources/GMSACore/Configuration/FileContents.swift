@@ -1,13 +1,16 @@
 import Glibc
 
-/// A whole small file read with `open` and `read`, so the configuration loads without Foundation.
-enum FileContents {
+/// A whole small file read with `open` and `read`, without Foundation: the configuration, the state file,
+/// `/proc` files (whose size `stat` reports as 0).
+public enum FileContents {
     /// Why a file could not be read: the C library's text for `errno`, e.g. "No such file or directory".
-    struct ReadError: Error {
-        var message: String
+    public struct ReadError: Error {
+        /// `errno`.
+        public var number: Int32
+        public var message: String
     }
 
-    static func read(path: String) -> Result<[UInt8], ReadError> {
+    public static func read(path: String) -> Result<[UInt8], ReadError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(ReadError(errno: errno)) }
         defer { close(descriptor) }
@@ -27,6 +30,7 @@ enum FileContents {
 
 extension FileContents.ReadError {
     init(errno code: Int32) {
+        number = code
         message = String(cString: strerror(code))
     }
 }

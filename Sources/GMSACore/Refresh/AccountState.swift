@@ -1,9 +1,7 @@
-import FoundationEssentials
-
 /// What the daemon remembers about one account between passes and across restarts (the state file).
 ///
 /// Holds key version numbers and times, never keys: the retained old keys themselves live in the keytab.
-public struct AccountState: Codable, Sendable, Equatable {
+public struct AccountState: Sendable, Equatable {
     /// The keytab file this state belongs to.
     public var keytab: String
     /// The account's kvno as last confirmed by the directory.
@@ -11,15 +9,15 @@ public struct AccountState: Codable, Sendable, Equatable {
     /// Key versions in the keytab now, newest first.
     public var keytabKeyVersions: [UInt32] = []
     /// Old key versions kept in the keytab, and until when.
-    public var retainedUntil: [UInt32: Date] = [:]
+    public var retainedUntil: [UInt32: Timestamp] = [:]
     /// When the current password expires, from the last blob read.
-    public var passwordExpiry: Date?
+    public var passwordExpiry: Timestamp?
     /// The next scheduled blob read.
-    public var nextFetch: Date?
+    public var nextFetch: Timestamp?
     /// The next cheap probe.
-    public var nextProbe: Date?
-    public var lastSuccess: Date?
-    public var lastAttempt: Date?
+    public var nextProbe: Timestamp?
+    public var lastSuccess: Timestamp?
+    public var lastAttempt: Timestamp?
     /// The last failure's message; `nil` after a success.
     public var lastError: String?
     public var consecutiveFailures = 0
@@ -40,13 +38,13 @@ public struct AccountState: Codable, Sendable, Equatable {
     }
 
     /// The earliest moment something is due for this account.
-    public var nextDeadline: Date? {
+    public var nextDeadline: Timestamp? {
         ([nextFetch, nextProbe] + retainedUntil.values.map { Optional($0) }).compactMap { $0 }.min()
     }
 }
 
 /// The whole state file: one ``AccountState`` per account, keyed by `sAMAccountName`.
-public struct DaemonState: Codable, Sendable, Equatable {
+public struct DaemonState: Sendable, Equatable {
     public static let currentVersion = 1
     public var version = DaemonState.currentVersion
     public var accounts: [String: AccountState] = [:]
@@ -60,7 +58,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
 
     /// Drops the entries of accounts not in `handled` (no longer configured nor discovered), except while an old
     /// key they track is still within its retention period at `now`.
-    public mutating func prune(keeping handled: Set<ServiceAccountName>, now: Date) {
+    public mutating func prune(keeping handled: Set<ServiceAccountName>, now: Timestamp) {
         let names = Set(handled.map(\.samAccountName))
         accounts = accounts.filter { name, entry in
             names.contains(name) || entry.retainedUntil.values.contains { $0 > now }

@@ -1,6 +1,6 @@
 /// What a keytab file looked like right after the daemon wrote or checked it: enough of its `stat` to notice,
 /// without reading it, that something else deleted, replaced, truncated, rewrote or re-permissioned it.
-public struct KeytabFingerprint: Codable, Sendable, Equatable {
+public struct KeytabFingerprint: Sendable, Equatable {
     public var device: UInt64
     public var inode: UInt64
     public var size: Int64

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// When to read each account's password, probe it, retry it and drop old keys (docs/protocol.md §4 "Key versions and the rollover").
 ///
 /// All deadlines are wall-clock instants: a rollover happens at a time of day, so after a clock step
@@ -19,11 +17,11 @@ public struct RefreshPolicy: Sendable {
     /// inside the window (or when that moment has passed) it is after expiry, at the host's place in
     /// ``RefreshSettings/afterExpirySpread``, to confirm the new kvno. Two password reads per rollover period.
     public func afterFetch(
-        now: Date,
+        now: Timestamp,
         queryInterval: Duration,
         insideWindow: Bool,
         spread: RefreshSpread
-    ) -> (passwordExpiry: Date, nextFetch: Date) {
+    ) -> (passwordExpiry: Timestamp, nextFetch: Timestamp) {
         let expiry = now + queryInterval.seconds
         let margin = settings.clockSkewMargin.seconds
         let usable = max(settings.changeWindow.seconds - 2 * margin, 0)
@@ -36,7 +34,7 @@ public struct RefreshPolicy: Sendable {
 
     /// The next probe after one at `now`: every ``RefreshSettings/probeInterval``, moved by the host's share of
     /// ± ``RefreshSettings/probeSpread``.
-    public func nextProbe(after now: Date, spread: RefreshSpread = .middle) -> Date {
+    public func nextProbe(after now: Timestamp, spread: RefreshSpread = .middle) -> Timestamp {
         let interval = settings.probeInterval.seconds
         return now + interval * (1 + settings.probeSpread * (2 * spread.probe - 1))
     }
@@ -44,11 +42,11 @@ public struct RefreshPolicy: Sendable {
     /// When to retry after the `failures`-th consecutive failure: exponential backoff with jitter (50–100 %),
     /// capped; near a password change never more than ``RefreshSettings/retryNearChange``.
     public func retry(
-        now: Date,
+        now: Timestamp,
         failures: Int,
-        passwordExpiry: Date?,
+        passwordExpiry: Timestamp?,
         random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
-    ) -> Date {
+    ) -> Timestamp {
         let exponent = min(max(failures - 1, 0), 30)
         let delay = min(settings.retryBase.seconds * Double(1 << exponent), settings.retryMax.seconds)
         var jittered = delay * random(0.5...1.0)
@@ -66,10 +64,10 @@ public struct RefreshPolicy: Sendable {
     public func retained(
         existing: [UInt32],
         fresh: [UInt32],
-        retainedUntil: [UInt32: Date],
-        now: Date
-    ) -> [UInt32: Date] {
-        var kept: [UInt32: Date] = [:]
+        retainedUntil: [UInt32: Timestamp],
+        now: Timestamp
+    ) -> [UInt32: Timestamp] {
+        var kept: [UInt32: Timestamp] = [:]
         for kvno in Set(existing).subtracting(fresh) {
             let until = retainedUntil[kvno] ?? now + settings.retention.seconds
             if until > now { kept[kvno] = until }
@@ -95,9 +93,9 @@ public struct RefreshPolicy: Sendable {
 }
 
 extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    public var seconds: TimeInterval {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double {
         let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// The one place that decides when each account is read, probed and retried, and records every outcome in its
 /// ``AccountState`` (the state file is this schedule's cache).
 ///
@@ -39,7 +37,7 @@ public struct RefreshSchedule: Sendable {
         public var membershipFingerprint: String?
         /// Key versions the keytab now holds, and the retained ones' deadlines.
         public var keytabKeyVersions: [UInt32]
-        public var retainedUntil: [UInt32: Date]
+        public var retainedUntil: [UInt32: Timestamp]
         /// The keytab file as it is now.
         public var keytabFingerprint: KeytabFingerprint?
         /// What the keys were derived from (keyed fingerprint).
@@ -48,7 +46,7 @@ public struct RefreshSchedule: Sendable {
         public init(
             keyVersion: UInt32, queryInterval: Duration, insideWindow: Bool, servicePrincipalNames: [String],
             passwordLastSet: Int64?, membershipFingerprint: String?, keytabKeyVersions: [UInt32],
-            retainedUntil: [UInt32: Date], keytabFingerprint: KeytabFingerprint?, keysFingerprint: String? = nil
+            retainedUntil: [UInt32: Timestamp], keytabFingerprint: KeytabFingerprint?, keysFingerprint: String? = nil
         ) {
             self.keysFingerprint = keysFingerprint
             self.keyVersion = keyVersion
@@ -66,13 +64,13 @@ public struct RefreshSchedule: Sendable {
     // MARK: What is due
 
     /// Whether the account's password is to be read now: never read, its read time has come, or an admin asked.
-    public func isFetchDue(_ state: AccountState?, now: Date, requested: Bool = false) -> Bool {
+    public func isFetchDue(_ state: AccountState?, now: Timestamp, requested: Bool = false) -> Bool {
         guard let state, let next = state.nextFetch else { return true }
         return requested || next <= now
     }
 
     /// Whether the account is to be probed now (a cheap search that reads no password).
-    public func isProbeDue(_ state: AccountState?, now: Date) -> Bool {
+    public func isProbeDue(_ state: AccountState?, now: Timestamp) -> Bool {
         guard let next = state?.nextProbe else { return false }
         return next <= now
     }
@@ -81,7 +79,7 @@ public struct RefreshSchedule: Sendable {
 
     /// Records a successful read: the next read just inside the next change window, or just after expiry.
     public func recordSuccess(
-        _ success: Success, for account: ServiceAccountName, keytab: String, in state: inout AccountState?, now: Date
+        _ success: Success, for account: ServiceAccountName, keytab: String, in state: inout AccountState?, now: Timestamp
     ) {
         var entry = state ?? AccountState(keytab: keytab)
         let spread = spread(account)
@@ -109,7 +107,7 @@ public struct RefreshSchedule: Sendable {
     /// Records a failed read: exponential backoff with jitter (never long near a password change), or `retryAt`
     /// when a failed full pass already decided it; no probe until a read succeeds again.
     public func recordFailure(
-        _ detail: String, keytab: String, retryAt: Date? = nil, in state: inout AccountState?, now: Date
+        _ detail: String, keytab: String, retryAt: Timestamp? = nil, in state: inout AccountState?, now: Timestamp
     ) {
         var entry = state ?? AccountState(keytab: keytab)
         entry.lastAttempt = now
@@ -123,13 +121,13 @@ public struct RefreshSchedule: Sendable {
     }
 
     /// Records a probe that found nothing changed.
-    public func recordUnchangedProbe(for account: ServiceAccountName, in state: inout AccountState, now: Date) {
+    public func recordUnchangedProbe(for account: ServiceAccountName, in state: inout AccountState, now: Timestamp) {
         state.nextProbe = policy.nextProbe(after: now, spread: spread(account))
     }
 
     /// Makes the account due now: its keytab is no longer what the daemon wrote. Retention deadlines stay, so a
     /// key the file lost is not written back and one it kept gets no new retention period.
-    public func recordKeytabBroken(in state: inout AccountState, now: Date) {
+    public func recordKeytabBroken(in state: inout AccountState, now: Timestamp) {
         state.keytabFingerprint = nil
         state.nextFetch = now
     }
@@ -145,19 +143,19 @@ public struct RefreshSchedule: Sendable {
 
     /// Old keys could not be dropped (the keytab is unreadable or its directory full): they stay, and dropping
     /// them is tried again at the next probe time.
-    public func recordPruneFailure(in state: inout AccountState, now: Date) {
+    public func recordPruneFailure(in state: inout AccountState, now: Timestamp) {
         let retry = policy.nextProbe(after: now)
         state.retainedUntil = state.retainedUntil.mapValues { $0 <= now ? retry : $0 }
     }
 
     /// When to retry after a failure on this host (a full disk): within ``RefreshSettings/retryBase`` (15–30 s),
     /// however often it failed, so the keytab is written soon after space returns.
-    public func localRetry(now: Date) -> Date {
+    public func localRetry(now: Timestamp) -> Timestamp {
         now + policy.settings.retryBase.seconds * random(0.5...1.0)
     }
 
     /// When to try a failed full pass (no DC, no host credentials) again, after `failures` in a row.
-    public func fullPassRetry(now: Date, failures: Int) -> Date {
+    public func fullPassRetry(now: Timestamp, failures: Int) -> Timestamp {
         policy.retry(now: now, failures: failures, passwordExpiry: nil, random: random)
     }
 }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Decides which keys an account's keytab holds after a read: the current ones, plus every older key while it is
 /// within its retention period (docs/protocol.md, "Keeping old keys").
 ///
@@ -19,9 +17,9 @@ public struct RetentionMerger: Sendable {
         /// Current entries first, then the retained older ones.
         public var entries: [KeytabEntry]
         /// Retained older key versions and until when.
-        public var retainedUntil: [UInt32: Date]
+        public var retainedUntil: [UInt32: Timestamp]
 
-        public init(entries: [KeytabEntry], retainedUntil: [UInt32: Date]) {
+        public init(entries: [KeytabEntry], retainedUntil: [UInt32: Timestamp]) {
             self.entries = entries
             self.retainedUntil = retainedUntil
         }
@@ -33,8 +31,8 @@ public struct RetentionMerger: Sendable {
         fresh: [KeytabEntry],
         current: Set<UInt32>,
         existing: [KeytabEntry],
-        retainedUntil: [UInt32: Date],
-        now: Date
+        retainedUntil: [UInt32: Timestamp],
+        now: Timestamp
     ) -> Merge {
         let older = fresh.filter { !current.contains($0.keyVersion) }
         let candidates =

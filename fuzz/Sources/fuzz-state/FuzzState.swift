@@ -28,7 +28,7 @@ public func fuzzState(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     fuzzCheck(secondWarning == nil, "a state the daemon saved does not load: \(secondWarning ?? "")")
     fuzzCheck(again == state, "a state changed through save and load (\(state.accounts.count) accounts)")
     // What the engine does with a loaded state: deadlines, then pruning every account not handled.
-    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    let now = Timestamp(timeIntervalSince1970: 1_790_000_000)
     for account in state.accounts.values {
         if let deadline = account.nextDeadline {
             fuzzCheck(
