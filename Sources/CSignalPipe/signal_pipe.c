@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,8 +28,18 @@ int gmsa_signal_pipe_install(const int *signals, int count) {
     action.sa_handler = on_signal;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
+    sigset_t unblock;
+    sigemptyset(&unblock);
     for (int i = 0; i < count; i++) {
         if (sigaction(signals[i], &action, NULL) != 0) goto fail;
+        sigaddset(&unblock, signals[i]);
+    }
+    // A parent may start us with these signals blocked (some test runners and service managers pass their mask
+    // on); blocked, they would never arrive. Threads started after this inherit the unblocked mask.
+    int result = pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    if (result != 0) {
+        errno = result;
+        goto fail;
     }
     return ends[0];
 fail:;

@@ -7,7 +7,7 @@ import Logging
 /// The daemon's work, one ``tick(now:monotonic:)`` at a time: which accounts are due, reading them, writing
 /// keytabs, dropping expired old keys, saving the state file.
 ///
-/// Synchronous and blocking (libldap, libkrb5): owned by ``RefreshWorker`` on its own thread.
+/// Synchronous and blocking (libldap, libkrb5): driven by ``RefreshService`` on the daemon's main thread.
 public final class RefreshEngine {
     public private(set) var configuration: Configuration
     public private(set) var state: DaemonState

@@ -1,6 +1,6 @@
 import GMSACore
 import Logging
-import Synchronization
+import GMSAService
 
 #if canImport(Glibc)
 import Glibc
@@ -15,31 +15,26 @@ import Glibc
 /// is restarted. SIGTERM and SIGINT end the loop between passes: a pass under way finishes first (its keytabs
 /// and state are written whole), and systemd's `TimeoutStopSec=` bounds the wait.
 ///
-/// Signals come from a ``SignalThread``, ticks from a ``Ticker``: both are threads, so neither depends on the
-/// concurrency runtime's timers (which never fire under libfaketime, how rollovers are tested).
-public struct RefreshService: Sendable {
-    enum Event: Sendable { case tick, reload, refresh, stop }
-
-    /// Set by SIGTERM or SIGINT; checked at every event, so a stop is never lost behind buffered ticks.
-    private final class StopFlag: Sendable {
-        let value = Atomic<Bool>(false)
-    }
-
-    let worker: RefreshWorker
+/// Runs on the calling thread, which it blocks: the engine's LDAP and Kerberos calls block anyway, and nothing
+/// else needs that thread. Events come from a ``SignalThread`` and a ``Ticker`` through an ``EventQueue``; no
+/// Swift concurrency is involved, so no worker threads come and go (each one that ended unwound its stack
+/// through the binary's unwind tables; notes of issue 10), and no timer can be frozen by libfaketime.
+public struct RefreshService {
+    let engine: RefreshEngine
     let notifier: SystemdNotifier
-    let loadConfiguration: @Sendable () throws -> Configuration
+    let loadConfiguration: () throws -> Configuration
     let logger: Logger
     /// How often due work is looked for; deadlines are wall-clock instants checked at each tick.
     let tickInterval: Duration
 
     public init(
-        worker: RefreshWorker,
+        engine: RefreshEngine,
         notifier: SystemdNotifier,
         logger: Logger,
         tickInterval: Duration = .seconds(5),
-        loadConfiguration: @escaping @Sendable () throws -> Configuration
+        loadConfiguration: @escaping () throws -> Configuration
     ) {
-        self.worker = worker
+        self.engine = engine
         self.notifier = notifier
         self.logger = logger
         self.loadConfiguration = loadConfiguration
@@ -48,69 +43,73 @@ public struct RefreshService: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT. Throws only when the signal handlers cannot be installed.
-    public func run() async throws {
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(16))
-        let stop = StopFlag()
-        try SignalThread.start([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { signal in
+    public func run() throws {
+        let events = EventQueue()
+        try SignalThread.start([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [logger] signal in
             switch signal {
-            case SIGHUP: continuation.yield(.reload)
-            case SIGUSR1: continuation.yield(.refresh)
+            case SIGHUP: events.post(.reload)
+            case SIGUSR1: events.post(.refresh)
             default:
                 logger.info("\(signal == SIGINT ? "SIGINT" : "SIGTERM") received: stopping after the pass under way, if any")
-                stop.value.store(true, ordering: .releasing)
-                continuation.yield(.stop)
+                events.post(.stop)
             }
         }
         let interval = tickInterval
-        if let ping = notifier.watchdogPingInterval {
-            logger.debug("looking for due work every \(interval); WATCHDOG=1 every \(ping) while the loop is alive")
-        } else {
-            logger.debug("looking for due work every \(interval); no systemd watchdog")
-        }
-        let ticker = Ticker(interval: interval) { continuation.yield(.tick) }
+        let ticker = Ticker(interval: interval) { events.post(.tick) }
         defer { ticker.stop() }
         let feeder = notifier.watchdogPingInterval.map { ping in
             // Between passes the loop comes round every tick; three missed ticks mean it is stuck.
             WatchdogFeeder(interval: ping, maximumIdle: interval * 3 + .seconds(5)) { [notifier] in notifier.watchdog() }
         }
         defer { feeder?.stop() }
+        if let ping = notifier.watchdogPingInterval {
+            logger.debug("looking for due work every \(interval); WATCHDOG=1 every \(ping) while the loop is alive")
+        } else {
+            logger.debug("looking for due work every \(interval); no systemd watchdog")
+        }
 
-        feeder?.passStarted(maximum: await worker.maximumPassDuration)
-        var status = await worker.tick()
+        feeder?.passStarted(maximum: maximumPassDuration)
+        var status = engine.tick(now: .now, monotonic: .now)
         feeder?.passEnded()
         notifier.ready(status: status)
         logger.info("started: \(status)")
 
-        var iterator = events.makeAsyncIterator()
-        // The flag is checked before each wait too: a stop during the first pass ends the loop at once.
-        while !stop.value.load(ordering: .acquiring), let event = await iterator.next(),
-            !stop.value.load(ordering: .acquiring)
-        {
+        while !events.isStopping {
+            let event = events.next()
+            if event == .stop { break }
             let previous = status
-            feeder?.passStarted(maximum: await worker.maximumPassDuration)
+            feeder?.passStarted(maximum: maximumPassDuration)
             switch event {
             case .tick:
-                status = await worker.tick()
+                status = engine.tick(now: .now, monotonic: .now)
             case .refresh:
                 logger.info("refresh requested")
-                status = await worker.refreshRequested()
+                let request = RefreshRequest(stateDirectory: engine.configuration.daemon.stateDirectory)
+                engine.requestRefresh(request.take())
+                status = engine.tick(now: .now, monotonic: .now)
             case .reload:
                 notifier.reloading()
                 do {
                     let configuration = try loadConfiguration()
-                    status = await worker.reload(configuration)
+                    engine.reload(configuration)
+                    status = engine.tick(now: .now, monotonic: .now)
                     logger.notice("configuration reloaded")
                 } catch {
                     logger.error("configuration not reloaded, keeping the previous one: \(error)")
                 }
                 notifier.ready(status: status)
             case .stop:
-                break  // Not reached: the flag is set before .stop is sent.
+                break  // Not reached: the loop ends above.
             }
             feeder?.passEnded()
             if status != previous { notifier.status(status) }
         }
         notifier.stopping()
         logger.info("stopped")
+    }
+
+    /// How long the next pass may block before it counts as hung.
+    var maximumPassDuration: Duration {
+        RefreshEngine.maximumPassDuration(for: engine.configuration)
     }
 }

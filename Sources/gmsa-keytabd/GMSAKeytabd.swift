@@ -5,10 +5,10 @@ import Glibc
 #endif
 
 /// A subcommand: its spec (options and help), how it reads its parsed command line, and what it does.
-protocol Subcommand {
+protocol Subcommand: Sendable {
     static var spec: CommandSpec { get }
     init(_ arguments: ParsedArguments) throws(UsageError)
-    func run() async throws
+    func run() throws
 }
 
 /// The program's entry point: `gmsa-keytabd COMMAND [OPTIONS]`, `--help`, `--version`, `help [COMMAND]`.
@@ -27,7 +27,7 @@ enum GMSAKeytabd {
         'derive' works offline on a saved msDS-ManagedPassword value, for debugging.
         """
 
-    static func main() async {
+    static func main() {
         var arguments = processArguments().dropFirst()
         guard let first = arguments.popFirst() else {
             printToStandardError(help)
@@ -53,10 +53,10 @@ enum GMSAKeytabd {
         guard let command = commands.first(where: { $0.spec.name == first }) else {
             usageError("unknown command '\(first)'", helpCommand: "gmsa-keytabd --help")
         }
-        await run(command, Array(arguments))
+        run(command, Array(arguments))
     }
 
-    static func run(_ command: any Subcommand.Type, _ arguments: [String]) async -> Never {
+    static func run(_ command: any Subcommand.Type, _ arguments: [String]) -> Never {
         let spec = command.spec
         do {
             let parsed = try ParsedArguments(arguments, spec: spec)
@@ -64,7 +64,7 @@ enum GMSAKeytabd {
                 print(spec.help, terminator: "")
                 exit(0)
             }
-            try await command.init(parsed).run()
+            try command.init(parsed).run()
             exit(0)
         } catch let error as UsageError {
             usageError(error.message, helpCommand: "gmsa-keytabd \(spec.name) --help")

@@ -43,7 +43,7 @@ struct RunCommand: Subcommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let level = logLevel
         let useJournal = logTarget == "journal" || (logTarget == "auto" && JournalLogHandler.isAvailable)
         LoggingSystem.bootstrap { _ -> any LogHandler in
@@ -78,11 +78,11 @@ struct RunCommand: Subcommand {
 
         let path = options.config
         let loader = options.loader
-        let service = RefreshService(worker: RefreshWorker(engine: engine), notifier: SystemdNotifier(), logger: logger) {
+        let service = RefreshService(engine: engine, notifier: SystemdNotifier(), logger: logger) {
             try loader.load(path: path)
         }
         do {
-            try await service.run()
+            try service.run()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.cannotCreate

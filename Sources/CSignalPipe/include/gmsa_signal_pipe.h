@@ -9,7 +9,8 @@
 // process-wide, so it does not matter which thread the kernel picks.
 
 // Creates the pipe (close-on-exec; the write end non-blocking, so a flood of signals never blocks a handler)
-// and installs the handler for each of `signals` (with SA_RESTART). Returns the read end, or -1 with errno set.
+// installs the handler for each of `signals` (with SA_RESTART) and unblocks them in the calling thread.
+// Returns the read end, or -1 with errno set.
 // Call once per process.
 int gmsa_signal_pipe_install(const int *signals, int count);
 
