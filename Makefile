@@ -28,9 +28,14 @@ VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/
 # - no exported symbols: the Swift runtime's link arguments export every one of ours (7,000, 0.5 MiB of symbol
 #   tables that the loader searched on every lookup); nothing loads symbols from the daemon.
 # Together 2.2 MiB less resident memory (bench/peer-benchmark.sh; notes of issue 10).
-RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
+# Functions in sections of their own, the ones a healthy daemon runs placed together (packaging/symbol-order.txt,
+# made by bench/symbol-order.sh): the kernel maps code in large chunks, and spread over 6 MiB the few hundred
+# hot functions kept most of it resident. The order changes no behaviour; after editing the list, rm the binary
+# to relink (SwiftPM does not track the file).
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xlinker -z -Xlinker pack-relative-relocs \
-	-Xlinker --no-export-dynamic
+	-Xlinker --no-export-dynamic \
+	-Xlinker --symbol-ordering-file=packaging/symbol-order.txt -Xlinker --no-warn-symbol-ordering
 BINARY = .build/release/gmsa-keytabd
 
 .PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb unit-test demo install uninstall clean fleet-simulation load-test
