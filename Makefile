@@ -35,15 +35,24 @@ VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic \
-	-Xlinker --symbol-ordering-file=packaging/symbol-order.txt -Xlinker --no-warn-symbol-ordering
+	-Xlinker --symbol-ordering-file=packaging/symbol-order.txt -Xlinker --no-warn-symbol-ordering \
+	-Xswiftc -L -Xswiftc .build/static-libstdc++
+# libstdc++ linked statically too: the Swift runtime uses a few KiB of it, but the shared library kept 1 MiB
+# resident. The toolchain's link arguments say -lstdc++; a directory searched first that holds only the
+# archive makes that the static one (GPL-3 with the GCC Runtime Library Exception: packaging/deb/copyright).
+STATIC_LIBSTDCXX = .build/static-libstdc++/libstdc++.a
 BINARY = .build/release/gmsa-keytabd
 
 .PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb unit-test demo install uninstall clean fleet-simulation load-test
 
 all: build
 
-build:
+build: $(STATIC_LIBSTDCXX)
 	$(SWIFT) build $(RELEASE_FLAGS) --product gmsa-keytabd
+
+$(STATIC_LIBSTDCXX):
+	mkdir -p $(@D)
+	archive=$$(clang -print-file-name=libstdc++.a) && test -f "$$archive" && ln -sf "$$archive" $@
 
 deps:
 	lab/install-deps.sh
