@@ -2,6 +2,7 @@
 #define GMSA_CLINUX_SHIM_H
 
 #include <pthread.h>
+#include <malloc.h>
 #include <spawn.h>
 
 // GNU extensions of glibc that its headers declare only under _GNU_SOURCE, which Swift's Glibc module is not

@@ -1,3 +1,4 @@
+import CLinux
 import GMSACore
 import Logging
 import GMSAService
@@ -71,6 +72,7 @@ public struct RefreshService {
         feeder?.passStarted(maximum: maximumPassDuration)
         var status = engine.tick(now: .now, monotonic: .now)
         feeder?.passEnded()
+        Self.returnFreedMemory()
         notifier.ready(status: status)
         logger.info("started: \(status)")
 
@@ -78,6 +80,7 @@ public struct RefreshService {
             let event = events.next()
             if event == .stop { break }
             let previous = status
+            let started = ContinuousClock.now
             feeder?.passStarted(maximum: maximumPassDuration)
             switch event {
             case .tick:
@@ -103,9 +106,17 @@ public struct RefreshService {
             }
             feeder?.passEnded()
             if status != previous { notifier.status(status) }
+            // A tick with nothing due takes microseconds; one that read the directory or wrote keytabs, longer.
+            if ContinuousClock.now - started > .milliseconds(10) { Self.returnFreedMemory() }
         }
         notifier.stopping()
         logger.info("stopped")
+    }
+
+    /// Gives the heap pages a pass freed back to the kernel (`malloc_trim(3)`): the daemon then idles for hours
+    /// with what it keeps, not with its peak (500 accounts: about 1 MiB less; notes of issue 10).
+    static func returnFreedMemory() {
+        _ = malloc_trim(0)
     }
 
     /// How long the next pass may block before it counts as hung.
