@@ -258,7 +258,7 @@ struct JSONReader {
                     "\(describeCurrent()) in a string; write it as an escape such as \(Self.escapeExample(byte))"
                 )
             case 0x80...:
-                guard let length = utf8SequenceLength(at: index) else {
+                guard let length = UTF8Scalar.sequenceLength(in: bytes, at: index) else {
                     throw error("invalid UTF-8 (byte 0x\(Self.hex(byte))); the input must be UTF-8")
                 }
                 index += length
@@ -368,32 +368,6 @@ struct JSONReader {
         return unit
     }
 
-    /// The length of the UTF-8 sequence at `offset` when it encodes a Unicode scalar (no overlong form, no
-    /// surrogate, nothing above U+10FFFF, not cut short); nil otherwise.
-    private func utf8SequenceLength(at offset: Int) -> Int? {
-        let lead = bytes[offset]
-        if lead < 0x80 { return 1 }
-        let length: Int
-        var lowest: UInt8 = 0x80
-        var highest: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: (length, lowest) = (3, 0xA0)
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: (length, highest) = (3, 0x9F)
-        case 0xF0: (length, lowest) = (4, 0x90)
-        case 0xF1...0xF3: length = 4
-        case 0xF4: (length, highest) = (4, 0x8F)
-        default: return nil
-        }
-        guard length <= bytes.count - offset else { return nil }
-        for next in 1..<length {
-            let (low, high) = next == 1 ? (lowest, highest) : (0x80, 0xBF)
-            guard (low...high).contains(bytes[offset + next]) else { return nil }
-        }
-        return length
-    }
-
     // MARK: Bytes, positions and errors
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -445,7 +419,7 @@ struct JSONReader {
         case 0x0A: return "a line feed"
         case 0x0D: return "a carriage return"
         case 0x80...:
-            guard let length = utf8SequenceLength(at: index) else {
+            guard let length = UTF8Scalar.sequenceLength(in: bytes, at: index) else {
                 return "byte 0x\(Self.hex(byte)), which is not UTF-8"
             }
             let character = String(decoding: bytes[index..<index + length], as: UTF8.self)

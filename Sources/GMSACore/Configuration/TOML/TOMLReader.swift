@@ -266,35 +266,9 @@ struct TOMLReader {
     mutating func validateUTF8() throws(TOMLParseError) {
         var offset = 0
         while offset < bytes.count {
-            let lead = bytes[offset]
-            if lead < 0x80 {
-                offset += 1
-                continue
-            }
-            let length: Int
-            var lowest: UInt8 = 0x80
-            var highest: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: (length, lowest) = (3, 0xA0)
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: (length, highest) = (3, 0x9F)
-            case 0xF0: (length, lowest) = (4, 0x90)
-            case 0xF1...0xF3: length = 4
-            case 0xF4: (length, highest) = (4, 0x8F)
-            default: length = 0
-            }
-            var valid = length > 0 && offset + length <= bytes.count
-            if valid {
-                for next in 1..<length {
-                    let byte = bytes[offset + next]
-                    let (low, high) = next == 1 ? (lowest, highest) : (0x80, 0xBF)
-                    if byte < low || byte > high { valid = false }
-                }
-            }
-            guard valid else {
+            guard let length = UTF8Scalar.sequenceLength(in: bytes, at: offset) else {
                 index = offset
-                throw error(.invalidCharacter, "the file is not UTF-8 here (byte 0x\(String(lead, radix: 16, uppercase: true)))")
+                throw error(.invalidCharacter, "the file is not UTF-8 here (byte 0x\(String(bytes[offset], radix: 16, uppercase: true)))")
             }
             offset += length
         }
