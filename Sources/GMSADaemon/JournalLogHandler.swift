@@ -21,6 +21,7 @@ public struct JournalLogHandler: LogHandler {
 
     /// The path journald listens on for native entries.
     public static let socketPath = "/run/systemd/journal/socket"
+    static let socketAddress = UnixDatagram.Address(path: socketPath)
 
     /// Whether a journal is there to receive entries.
     public static var isAvailable: Bool { access(socketPath, W_OK) == 0 }
@@ -64,7 +65,7 @@ public struct JournalLogHandler: LogHandler {
     /// (no message of the daemon's comes near) is sent again with every value cut to 4 KiB.
     @discardableResult
     static func send(_ fields: [String]) -> Bool {
-        guard let address = UnixDatagram.Address(path: socketPath) else { return false }
+        guard let address = socketAddress else { return false }
         if UnixDatagram.send(JournalDatagram.encode(fields), to: address, bufferSize: 8 << 20) { return true }
         let shortened = fields.map { $0.utf8.count > 4096 ? String(decoding: $0.utf8.prefix(4096), as: UTF8.self) + "…" : $0 }
         return shortened != fields && UnixDatagram.send(JournalDatagram.encode(shortened), to: address, bufferSize: 8 << 20)

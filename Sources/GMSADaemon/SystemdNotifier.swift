@@ -9,17 +9,24 @@ import Glibc
 /// `@name` in the abstract namespace). It is spoken here directly rather than through libsystemd, which loaded
 /// seven libraries (libgcrypt, liblzma, libzstd, …) for these few datagrams (bench/peer-benchmark.sh; notes of
 /// issue 10). Does nothing when `NOTIFY_SOCKET` is not set (not started by systemd with `Type=notify`).
+///
+/// systemd sets the environment once, before the daemon starts: it is read once, here.
 public struct SystemdNotifier: Sendable {
-    public init() {}
-
-    /// Whether a service manager listens.
-    public var isEnabled: Bool { getenv("NOTIFY_SOCKET") != nil }
+    /// Where `NOTIFY_SOCKET` points; nil when it is unset or not a socket address.
+    let address: UnixDatagram.Address?
 
     /// Half the `WatchdogSec=` interval, when the watchdog is on for this process.
-    public var watchdogPingInterval: Duration? {
-        Self.watchdogInterval(usec: Self.environment("WATCHDOG_USEC"), pid: Self.environment("WATCHDOG_PID"), ownPID: getpid())
-            .map { $0 / 2 }
+    public let watchdogPingInterval: Duration?
+
+    public init() {
+        address = Self.environment("NOTIFY_SOCKET").flatMap(UnixDatagram.Address.init(notifySocket:))
+        watchdogPingInterval = Self.watchdogInterval(
+            usec: Self.environment("WATCHDOG_USEC"), pid: Self.environment("WATCHDOG_PID"), ownPID: getpid()
+        ).map { $0 / 2 }
     }
+
+    /// Whether a service manager listens.
+    public var isEnabled: Bool { address != nil }
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func reloading() { send("RELOADING=1") }
@@ -30,9 +37,7 @@ public struct SystemdNotifier: Sendable {
     /// Sends a raw notify message; returns false when nobody listens or it could not be sent.
     @discardableResult
     public func send(_ message: String) -> Bool {
-        guard let path = Self.environment("NOTIFY_SOCKET"), let address = UnixDatagram.Address(notifySocket: path) else {
-            return false
-        }
+        guard let address else { return false }
         return UnixDatagram.send(Array(message.utf8), to: address)
     }
 

@@ -5,7 +5,7 @@ import Glibc
 /// One datagram to an `AF_UNIX` socket: how systemd's notify and journal protocols are spoken.
 enum UnixDatagram {
     /// A socket address: a file system path, or a name in the abstract namespace.
-    struct Address: Equatable {
+    struct Address: Equatable, Sendable {
         /// The bytes of `sun_path`: the path, or a NUL followed by the abstract name.
         let path: [UInt8]
 
