@@ -52,11 +52,4 @@ public final class EventQueue: @unchecked Sendable {
         while events.isEmpty { pthread_cond_wait(condition, mutex) }
         return events.removeFirst()
     }
-
-    /// Whether a stop is waiting (checked between the first pass and the loop).
-    public var isStopping: Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return events.first == .stop
-    }
 }

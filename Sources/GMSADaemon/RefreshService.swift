@@ -76,9 +76,8 @@ public struct RefreshService {
         notifier.ready(status: status)
         logger.info("started: \(status)")
 
-        while !events.isStopping {
-            let event = events.next()
-            if event == .stop { break }
+        // A stop goes ahead of everything in the queue, so one that came during the first pass ends the loop here.
+        while case let event = events.next(), event != .stop {
             let previous = status
             let started = ContinuousClock.now
             feeder?.passStarted(maximum: maximumPassDuration)
@@ -102,7 +101,7 @@ public struct RefreshService {
                 }
                 notifier.ready(status: status)
             case .stop:
-                break  // Not reached: the loop ends above.
+                break  // Not reached: the loop ends at a stop.
             }
             feeder?.passEnded()
             if status != previous { notifier.status(status) }

@@ -29,7 +29,7 @@ struct RefreshCommand: Subcommand {
         } catch {
             throw UsageError("\(error)")
         }
-        wait = try arguments.integer("wait", as: Int.self, default: 60) ?? 60
+        wait = try arguments.integer("wait", as: Int.self) ?? 60
         guard wait >= 0 else { throw UsageError("--wait must be 0 or more seconds") }
     }
 

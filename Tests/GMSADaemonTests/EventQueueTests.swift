@@ -13,9 +13,7 @@ import Testing
         queue.post(.refresh)
         queue.post(.reload)
         queue.post(.reload)
-        #expect(!queue.isStopping)
         queue.post(.stop)
-        #expect(queue.isStopping)
         #expect([queue.next(), queue.next(), queue.next(), queue.next(), queue.next()] == [.stop, .tick, .refresh, .reload, .reload])
     }
 

@@ -72,9 +72,9 @@ struct ParsedArguments {
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
-    /// An integer option's value, `fallback` when absent.
-    func integer<T: FixedWidthInteger>(_ name: String, as type: T.Type, default fallback: T? = nil) throws(UsageError) -> T? {
-        guard let text = value(name) else { return fallback }
+    /// An integer option's value; nil when absent.
+    func integer<T: FixedWidthInteger>(_ name: String, as type: T.Type) throws(UsageError) -> T? {
+        guard let text = value(name) else { return nil }
         guard let number = T(text) else { throw UsageError("--\(name) '\(text)' is not a whole number from \(T.min) to \(T.max)") }
         return number
     }
