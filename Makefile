@@ -32,7 +32,9 @@ VERSION := $(shell sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$$/\1/p' Sources/
 # made by bench/symbol-order.sh): the kernel maps code in large chunks, and spread over 6 MiB the few hundred
 # hot functions kept most of it resident. The order changes no behaviour; after editing the list, rm the binary
 # to relink (SwiftPM does not track the file).
-RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
+# --disable-local-rpath: no RUNPATH of $ORIGIN, which made the loader look for every library in the binary's own
+# directory (/usr/sbin) first; nothing is shipped next to the binary.
+RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath -Xswiftc -use-ld=lld -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic \
 	-Xlinker --symbol-ordering-file=packaging/symbol-order.txt -Xlinker --no-warn-symbol-ordering \

@@ -33,6 +33,10 @@ install -d -m 0755 "$root/DEBIAN" "$root/usr/sbin" "$root/usr/lib/systemd/system
 install -m 0755 "$binary" "$root/usr/sbin/gmsa-keytabd"
 # Symbol tables only; Swift's runtime metadata lives in sections that strip keeps.
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/sbin/gmsa-keytabd"
+# A library search path in a system binary (SwiftPM's default $ORIGIN) would make the loader try /usr/sbin first.
+if readelf -d "$root/usr/sbin/gmsa-keytabd" | grep -qE '\((RUNPATH|RPATH)\)'; then
+    die "$binary has a RUNPATH or RPATH; build it with make build (--disable-local-rpath)"
+fi
 install -m 0644 "$src/systemd/gmsa-keytabd.service" "$root/usr/lib/systemd/system/"
 install -m 0644 "$src/systemd/gmsa-keytabd.catalog" "$root/usr/lib/systemd/catalog/"
 install -m 0644 "$src/config/gmsa-keytabd.toml" "$root/etc/gmsa-keytabd/"

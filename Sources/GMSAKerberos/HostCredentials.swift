@@ -103,6 +103,12 @@ public final class HostCredentials {
         defer { krb5_get_init_creds_opt_free(context.raw, options) }
         krb5_get_init_creds_opt_set_forwardable(options, 0)
         krb5_get_init_creds_opt_set_proxiable(options, 0)
+        // Optimistic pre-authentication: the first AS request already carries the encrypted timestamp (made with
+        // the keytab's key, so no salt is needed), instead of going without and being told to retry. One round
+        // trip to the KDC less per TGT; a KDC that wants another method still answers with its hints and
+        // libkrb5 follows them as before.
+        var preauthentication = [krb5_preauthtype(KRB5_PADATA_ENC_TIMESTAMP)]
+        krb5_get_init_creds_opt_set_preauth_list(options, &preauthentication, 1)
 
         var credentials = krb5_creds()
         code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)

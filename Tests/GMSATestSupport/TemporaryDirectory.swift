@@ -29,10 +29,16 @@ public struct ProgramRun: Sendable {
     public let standardOutput: String
     public let standardError: String
 
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> ProgramRun {
+    /// Runs `executable` to its end; `environment` adds to (or replaces entries of) this process's environment.
+    public static func run(
+        _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+    ) throws -> ProgramRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         let output = Pipe()
         let error = Pipe()
         let standardInput = Pipe()

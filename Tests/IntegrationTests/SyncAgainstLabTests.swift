@@ -55,6 +55,25 @@ struct SyncAgainstLabTests {
         #expect(try FileManager.default.attributesOfItem(atPath: directory.file("msa-web.keytab"))[.systemFileNumber] as? Int == inode)
     }
 
+    /// The host's TGT takes one request to the KDC, not two: the first AS request already carries the encrypted
+    /// timestamp (optimistic pre-authentication), so the DC does not first answer "pre-authentication required".
+    /// libkrb5's own trace (KRB5_TRACE) says what was sent.
+    @Test func theHostTGTTakesOneRequestToTheKDC() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = Lab.configuration(accountBlocks(["msa-svc1"], in: directory), in: directory)
+        let trace = directory.file("krb5.trace")
+        let run = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["sync", "-c", configuration], environment: ["KRB5_TRACE": trace])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        // From "Getting initial credentials" to the decrypted AS reply: the AS exchange, then the TGS for ldap/.
+        let start = try #require(lines.firstIndex { $0.contains("Getting initial credentials for linuxhost1$@") })
+        let end = try #require(lines[start...].firstIndex { $0.contains("Decrypted AS reply") })
+        let exchange = lines[start..<end]
+        #expect(exchange.contains { $0.contains("Attempting optimistic preauth") })
+        #expect(exchange.filter { $0.contains("Sending request") }.count == 1, "\(exchange.joined(separator: "\n"))")
+        #expect(!exchange.contains { $0.contains("Additional pre-authentication required") })
+    }
+
     @Test func anUnauthorizedGMSAGetsNoKeytabAndAClearMessageWhileOthersSync() throws {
         let directory = try TemporaryDirectory()
         let configuration = Lab.configuration(accountBlocks(["msa-denied", "msa-svc1", "msa-nonexistent"], in: directory), in: directory)
