@@ -134,6 +134,11 @@ public final class DirectoryConnection {
         ldap_unbind_ext_s(handle, nil, nil)
     }
 
+    /// Another connection to the same DC and port, with the same settings and credentials, bound anew.
+    public func sibling() throws(DirectoryError) -> DirectoryConnection {
+        try DirectoryConnection(controller: controller, options: options, statistics: statistics, credentials: credentials)
+    }
+
     /// The name the SASL GSSAPI bind authenticated as, as cyrus-sasl reports it (the Kerberos client
     /// principal, e.g. `linuxhost1$@COMPANY.TEST`), or `nil` when it does not say.
     public var authenticatedName: String? {

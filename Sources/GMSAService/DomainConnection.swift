@@ -56,7 +56,10 @@ public struct DomainConnection {
                     credentials: credentials, session: session,
                     directory: ManagedAccountDirectory(
                         connection: session.connection, base: session.namingContext,
-                        passwordWithheld: { [credentials] in credentials.expire() }),
+                        passwordWithheld: { [credentials] in credentials.expire() },
+                        openSecondConnection: { [connection = session.connection] () throws(DirectoryError) in
+                            try connection.sibling()
+                        }),
                     reusedTicket: reused)
             } catch {
                 guard reused, error.includesBindFailure else { throw Failure(message: error.message) }

@@ -92,6 +92,48 @@ struct HostCredentialsAgainstLabTests {
         #expect(statistics.ticketSnapshot == (new: 2, reused: 1))
     }
 
+    /// A read of passwords that takes several batches also goes over a second connection to the DC (so a DC
+    /// with two cores computes two batches at once), bound as the host with the same private credentials, and
+    /// reads exactly what one connection reads.
+    @Test func aPasswordReadOfSeveralBatchesUsesASecondConnectionAsTheHost() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let statistics = DirectoryStatistics()
+        let domain = try DomainConnection.open(configuration: configuration, context: try KerberosContext(), statistics: statistics)
+        let names = try ["msa-web$", "msa-svc1$", "msa-daily$", "msa-group$", "msa-denied$"].map { try ServiceAccountName($0) }
+        var opened: [DirectoryConnection] = []
+        var split = domain.directory
+        split.batchSize = 1
+        split.openSecondConnection = { [connection = domain.session.connection] () throws(DirectoryError) in
+            let second = try connection.sibling()
+            opened.append(second)
+            return second
+        }
+        let splitRead = try split.read(names)
+        #expect(statistics.snapshot.connections == 2)
+        #expect(statistics.snapshot.binds == 2)
+        let second = try #require(opened.first)
+        #expect(second.controller == domain.session.connection.controller)
+        #expect(second.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true, "\(second.authenticatedName ?? "-")")
+        #expect(second.securityStrength >= 56)
+
+        var single = domain.directory
+        single.openSecondConnection = nil
+        let singleRead = try single.read(names)
+        #expect(statistics.snapshot.connections == 2)
+        #expect(Set(splitRead.keys) == Set(names))
+        for name in names {
+            // The blobs' intervals count down between the reads; the passwords are the same.
+            let passwords = try [splitRead, singleRead].map { read in
+                try read[name]?.passwordBlob.map { try ManagedPasswordBlob(parsing: $0).currentPassword }
+            }
+            #expect(passwords[0] == passwords[1], "\(name)")
+            #expect(splitRead[name]?.keyVersion == singleRead[name]?.keyVersion, "\(name)")
+        }
+        #expect(names.dropLast().allSatisfy { splitRead[$0]?.passwordBlob != nil })
+        #expect(splitRead[names[4]]?.passwordBlob == nil)
+    }
+
     @Test func aDCOnAnotherPortIsReachedThere() throws {
         let directory = try TemporaryDirectory()
         let port = 3389
