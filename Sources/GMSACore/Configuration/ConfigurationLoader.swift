@@ -137,6 +137,7 @@ public struct ConfigurationLoader: Sendable {
         guard (1...5000).contains(pageSize) else { throw fail("ldap.page_size", "\(pageSize) is out of range: give 1 to 5000") }
 
         var accounts: [Configuration.Account] = []
+        var names = Set<ServiceAccountName>()
         var keytabOwners: [String: String] = [:]
         for (index, entry) in (file.account ?? []).enumerated() {
             let key = "account[\(index + 1)]"
@@ -147,7 +148,7 @@ public struct ConfigurationLoader: Sendable {
             } catch {
                 throw fail("\(key).name", error.reason + " ('\(rawName)')")
             }
-            guard !accounts.contains(where: { $0.name == name }) else {
+            guard names.insert(name).inserted else {
                 throw fail("\(key).name", "\(name) is listed twice")
             }
             guard let keytab = entry.keytab else {
