@@ -11,13 +11,38 @@ public enum UTCTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
+        if (0...9999).contains(year) {
+            // Every field has a fixed width: 20 ASCII bytes written in place.
+            let fields: [(value: Int64, width: Int, separator: UInt8)] = [
+                (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")),
+                (secondOfDay / 3600, 2, UInt8(ascii: ":")), (secondOfDay / 60 % 60, 2, UInt8(ascii: ":")),
+                (secondOfDay % 60, 2, UInt8(ascii: "Z")),
+            ]
+            return String(unsafeUninitializedCapacity: 20) { buffer in
+                var end = 0
+                for field in fields {
+                    var value = field.value
+                    for position in stride(from: end + field.width - 1, through: end, by: -1) {
+                        buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                        value /= 10
+                    }
+                    buffer[end + field.width] = field.separator
+                    end += field.width + 1
+                }
+                return end
+            }
+        }
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
             + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
     }
 
     /// The date of a timestamp in exactly this format (`YYYY-MM-DDTHH:MM:SSZ`), or `nil`.
     public static func parse(_ text: String) -> Timestamp? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8(parse)
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard bytes.count == 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
             bytes[19] == 0x5A
         else { return nil }

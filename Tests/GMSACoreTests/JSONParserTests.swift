@@ -308,6 +308,13 @@ import Testing
         #expect(value.serialized() == Array(expected.utf8))
     }
 
+    /// By UTF-8 bytes: a prefix first, and a non-ASCII key after every ASCII one.
+    @Test func sortsKeysByTheirUTF8Bytes() {
+        let value = JSONValue.object(["é": .null, "z": .null, "ab": .null, "a": .null, "Z": .null])
+        let text = String(decoding: value.serialized(), as: UTF8.self)
+        #expect(text == "{\n  \"Z\": null,\n  \"a\": null,\n  \"ab\": null,\n  \"z\": null,\n  \"é\": null\n}\n", "\(text)")
+    }
+
     @Test func writesScalarsAndEmptiesOnOneLine() {
         #expect(JSONValue.null.serialized() == Array("null\n".utf8))
         #expect(JSONValue.array([]).serialized() == Array("[]\n".utf8))

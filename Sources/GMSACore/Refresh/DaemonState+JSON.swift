@@ -19,14 +19,15 @@ extension DaemonState {
             throw FormatError(message: "not JSON: \(error)")
         }
         guard let object = root.object else { throw FormatError(message: "not a JSON object") }
-        let reader = StateJSONReader(path: "")
+        let reader = StateJSONReader(object)
         self.init()
-        version = try reader.require(object, "version", StateJSONReader.integer(Int.self))
+        version = try reader.require("version", reader.integer("version", as: Int.self))
         guard version == DaemonState.currentVersion else {
             throw FormatError(message: "version \(version) is not \(DaemonState.currentVersion)")
         }
-        for (name, value) in try reader.require(object, "accounts", StateJSONReader.object) {
-            accounts[name] = try AccountState(json: value, reader: StateJSONReader(path: "accounts[\"\(name)\"]"))
+        for (name, value) in try reader.require("accounts", reader.object("accounts")) {
+            guard let account = value.object else { throw StateJSONReader.failure(at: "accounts[\"\(name)\"]", "not an object") }
+            accounts[name] = try AccountState(json: StateJSONReader(account, account: name))
         }
     }
 
@@ -40,27 +41,25 @@ extension DaemonState {
 }
 
 extension AccountState {
-    init(json value: JSONValue, reader: StateJSONReader) throws(DaemonState.FormatError) {
-        guard let object = value.object else { throw reader.failure(nil, "not an object") }
-        let timestamp = StateJSONReader.timestamp
-        self.init(keytab: try reader.require(object, "keytab", StateJSONReader.string))
-        keyVersion = try reader.read(object, "keyVersion", StateJSONReader.integer(UInt32.self))
-        keytabKeyVersions = try reader.read(object, "keytabKeyVersions", StateJSONReader.integers(UInt32.self)) ?? []
-        retainedUntil = try reader.read(object, "retainedUntil", StateJSONReader.retention) ?? [:]
-        passwordExpiry = try reader.read(object, "passwordExpiry", timestamp)
-        nextFetch = try reader.read(object, "nextFetch", timestamp)
-        nextProbe = try reader.read(object, "nextProbe", timestamp)
-        lastSuccess = try reader.read(object, "lastSuccess", timestamp)
-        lastAttempt = try reader.read(object, "lastAttempt", timestamp)
-        lastError = try reader.read(object, "lastError", StateJSONReader.string)
-        consecutiveFailures = try reader.read(object, "consecutiveFailures", StateJSONReader.integer(Int.self)) ?? 0
-        servicePrincipalNames = try reader.read(object, "servicePrincipalNames", StateJSONReader.strings) ?? []
-        passwordLastSet = try reader.read(object, "passwordLastSet", StateJSONReader.integer(Int64.self))
-        membershipFingerprint = try reader.read(object, "membershipFingerprint", StateJSONReader.string)
-        if let fingerprint = try reader.read(object, "keytabFingerprint", StateJSONReader.object) {
-            keytabFingerprint = try KeytabFingerprint(json: fingerprint, reader: reader.nested("keytabFingerprint"))
+    init(json reader: StateJSONReader) throws(DaemonState.FormatError) {
+        self.init(keytab: try reader.require("keytab", reader.string("keytab")))
+        keyVersion = try reader.integer("keyVersion", as: UInt32.self)
+        keytabKeyVersions = try reader.integers("keytabKeyVersions", as: UInt32.self) ?? []
+        retainedUntil = try reader.retention("retainedUntil") ?? [:]
+        passwordExpiry = try reader.timestamp("passwordExpiry")
+        nextFetch = try reader.timestamp("nextFetch")
+        nextProbe = try reader.timestamp("nextProbe")
+        lastSuccess = try reader.timestamp("lastSuccess")
+        lastAttempt = try reader.timestamp("lastAttempt")
+        lastError = try reader.string("lastError")
+        consecutiveFailures = try reader.integer("consecutiveFailures", as: Int.self) ?? 0
+        servicePrincipalNames = try reader.strings("servicePrincipalNames") ?? []
+        passwordLastSet = try reader.integer("passwordLastSet", as: Int64.self)
+        membershipFingerprint = try reader.string("membershipFingerprint")
+        if let fingerprint = try reader.object("keytabFingerprint") {
+            keytabFingerprint = try KeytabFingerprint(json: reader.nested("keytabFingerprint", fingerprint))
         }
-        keysFingerprint = try reader.read(object, "keysFingerprint", StateJSONReader.string)
+        keysFingerprint = try reader.string("keysFingerprint")
     }
 
     var jsonValue: JSONValue {
@@ -68,16 +67,16 @@ extension AccountState {
             "keytab": .string(keytab),
             "keytabKeyVersions": .array(keytabKeyVersions.map { .integer($0) }),
             "retainedUntil": .array(
-                retainedUntil.sorted { $0.key < $1.key }.flatMap { [JSONValue.integer($0.key), .string(UTCTimestamp.format($0.value))] }),
+                retainedUntil.sorted { $0.key < $1.key }.flatMap { [JSONValue.integer($0.key), .timestamp($0.value)] }),
             "consecutiveFailures": .integer(consecutiveFailures),
             "servicePrincipalNames": .array(servicePrincipalNames.map { .string($0) }),
         ]
         object["keyVersion"] = keyVersion.map { .integer($0) }
-        object["passwordExpiry"] = passwordExpiry.map { .string(UTCTimestamp.format($0)) }
-        object["nextFetch"] = nextFetch.map { .string(UTCTimestamp.format($0)) }
-        object["nextProbe"] = nextProbe.map { .string(UTCTimestamp.format($0)) }
-        object["lastSuccess"] = lastSuccess.map { .string(UTCTimestamp.format($0)) }
-        object["lastAttempt"] = lastAttempt.map { .string(UTCTimestamp.format($0)) }
+        object["passwordExpiry"] = passwordExpiry.map(JSONValue.timestamp)
+        object["nextFetch"] = nextFetch.map(JSONValue.timestamp)
+        object["nextProbe"] = nextProbe.map(JSONValue.timestamp)
+        object["lastSuccess"] = lastSuccess.map(JSONValue.timestamp)
+        object["lastAttempt"] = lastAttempt.map(JSONValue.timestamp)
         object["lastError"] = lastError.map { .string($0) }
         object["passwordLastSet"] = passwordLastSet.map { .integer($0) }
         object["membershipFingerprint"] = membershipFingerprint.map { .string($0) }
@@ -88,16 +87,16 @@ extension AccountState {
 }
 
 extension KeytabFingerprint {
-    init(json object: [String: JSONValue], reader: StateJSONReader) throws(DaemonState.FormatError) {
+    init(json reader: StateJSONReader) throws(DaemonState.FormatError) {
         self.init(
-            device: try reader.require(object, "device", StateJSONReader.integer(UInt64.self)),
-            inode: try reader.require(object, "inode", StateJSONReader.integer(UInt64.self)),
-            size: try reader.require(object, "size", StateJSONReader.integer(Int64.self)),
-            modifiedSeconds: try reader.require(object, "modifiedSeconds", StateJSONReader.integer(Int64.self)),
-            modifiedNanoseconds: try reader.require(object, "modifiedNanoseconds", StateJSONReader.integer(Int64.self)),
-            owner: try reader.require(object, "owner", StateJSONReader.integer(UInt32.self)),
-            group: try reader.require(object, "group", StateJSONReader.integer(UInt32.self)),
-            mode: try reader.require(object, "mode", StateJSONReader.integer(UInt32.self)))
+            device: try reader.require("device", reader.integer("device", as: UInt64.self)),
+            inode: try reader.require("inode", reader.integer("inode", as: UInt64.self)),
+            size: try reader.require("size", reader.integer("size", as: Int64.self)),
+            modifiedSeconds: try reader.require("modifiedSeconds", reader.integer("modifiedSeconds", as: Int64.self)),
+            modifiedNanoseconds: try reader.require("modifiedNanoseconds", reader.integer("modifiedNanoseconds", as: Int64.self)),
+            owner: try reader.require("owner", reader.integer("owner", as: UInt32.self)),
+            group: try reader.require("group", reader.integer("group", as: UInt32.self)),
+            mode: try reader.require("mode", reader.integer("mode", as: UInt32.self)))
     }
 
     var jsonValue: JSONValue {
@@ -109,80 +108,137 @@ extension KeytabFingerprint {
     }
 }
 
-/// Typed reads from the state file's JSON, naming what is wrong and where in every error.
+extension JSONValue {
+    /// A time in the state file: a ``UTCTimestamp`` string.
+    static func timestamp(_ time: Timestamp) -> JSONValue {
+        .string(UTCTimestamp.format(time))
+    }
+}
+
+/// Typed reads of one object of the state file's JSON, naming what is wrong and where in every error.
+///
+/// Each read is `nil` when the key is absent or `null`, and an error when the value is of another kind. The
+/// place (`accounts["msa-web$"].keytabFingerprint`) is only spelled out for an error.
 struct StateJSONReader {
-    /// A conversion of a JSON value, `nil` when it is not what is expected, and what was expected.
-    struct Conversion<T> {
-        let convert: (JSONValue) -> T?
-        let expected: String
+    let object: [String: JSONValue]
+    /// The account whose object this is (or whose object holds it), `nil` at the top level.
+    let account: String?
+    /// The key of this object in the account's object, for nested objects.
+    let key: String?
+
+    init(_ object: [String: JSONValue]) {
+        self.object = object
+        self.account = nil
+        self.key = nil
     }
 
-    /// Where the object being read is, e.g. `accounts["msa-web$"]`; empty for the top level.
-    let path: String
-
-    func nested(_ key: String) -> StateJSONReader {
-        StateJSONReader(path: path.isEmpty ? key : "\(path).\(key)")
+    init(_ object: [String: JSONValue], account: String) {
+        self.object = object
+        self.account = account
+        self.key = nil
     }
 
-    func failure(_ key: String?, _ problem: String) -> DaemonState.FormatError {
-        let location = [path, key ?? ""].filter { !$0.isEmpty }.joined(separator: ".")
-        return DaemonState.FormatError(message: location.isEmpty ? problem : "\(location): \(problem)")
+    private init(_ object: [String: JSONValue], account: String?, key: String) {
+        self.object = object
+        self.account = account
+        self.key = key
     }
 
-    /// `object[key]` converted; `nil` when absent or null.
-    func read<T>(_ object: [String: JSONValue], _ key: String, _ conversion: Conversion<T>) throws(DaemonState.FormatError) -> T? {
-        guard let value = object[key], value != .null else { return nil }
-        guard let converted = conversion.convert(value) else { throw failure(key, "not \(conversion.expected)") }
-        return converted
+    /// The reader of the object `value` found at `key` in this one.
+    func nested(_ key: String, _ value: [String: JSONValue]) -> StateJSONReader {
+        StateJSONReader(value, account: account, key: key)
     }
 
-    func require<T>(_ object: [String: JSONValue], _ key: String, _ conversion: Conversion<T>) throws(DaemonState.FormatError) -> T {
-        guard let value = try read(object, key, conversion) else { throw failure(key, "missing") }
+    /// `value`, or an error that `key` is missing.
+    func require<T>(_ key: String, _ value: T?) throws(DaemonState.FormatError) -> T {
+        guard let value else { throw failure(key, "missing") }
         return value
     }
 
-    static var string: Conversion<String> { Conversion(convert: \.string, expected: "a string") }
-    static var object: Conversion<[String: JSONValue]> { Conversion(convert: \.object, expected: "an object") }
-
-    static func integer<T: FixedWidthInteger>(_ type: T.Type) -> Conversion<T> {
-        Conversion(convert: { $0.integer(as: type) }, expected: "an integer from \(T.min) to \(T.max)")
+    func string(_ key: String) throws(DaemonState.FormatError) -> String? {
+        guard let value = present(key) else { return nil }
+        guard case .string(let text) = value else { throw failure(key, "not a string") }
+        return text
     }
 
-    static func integers<T: FixedWidthInteger>(_ type: T.Type) -> Conversion<[T]> {
-        Conversion(
-            convert: { value in
-                guard let array = value.array else { return nil }
-                let integers = array.compactMap { $0.integer(as: type) }
-                return integers.count == array.count ? integers : nil
-            }, expected: "an array of integers from \(T.min) to \(T.max)")
+    func integer<T: FixedWidthInteger>(_ key: String, as type: T.Type) throws(DaemonState.FormatError) -> T? {
+        guard let value = present(key) else { return nil }
+        guard let integer = value.integer(as: type) else { throw failure(key, "not an integer from \(T.min) to \(T.max)") }
+        return integer
     }
 
-    static var strings: Conversion<[String]> {
-        Conversion(
-        convert: { value in
-            guard let array = value.array else { return nil }
-            let strings = array.compactMap(\.string)
-            return strings.count == array.count ? strings : nil
-        }, expected: "an array of strings")
+    func timestamp(_ key: String) throws(DaemonState.FormatError) -> Timestamp? {
+        guard let value = present(key) else { return nil }
+        guard case .string(let text) = value, let time = UTCTimestamp.parse(text) else {
+            throw failure(key, "not a UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+        }
+        return time
     }
 
-    static var timestamp: Conversion<Timestamp> {
-        Conversion(convert: { $0.string.flatMap(UTCTimestamp.parse) }, expected: "a UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+    func object(_ key: String) throws(DaemonState.FormatError) -> [String: JSONValue]? {
+        guard let value = present(key) else { return nil }
+        guard case .object(let members) = value else { throw failure(key, "not an object") }
+        return members
+    }
+
+    func integers<T: FixedWidthInteger>(_ key: String, as type: T.Type) throws(DaemonState.FormatError) -> [T]? {
+        guard let value = present(key) else { return nil }
+        guard case .array(let elements) = value else { throw failure(key, "not an array of integers from \(T.min) to \(T.max)") }
+        var integers: [T] = []
+        integers.reserveCapacity(elements.count)
+        for element in elements {
+            guard let integer = element.integer(as: type) else {
+                throw failure(key, "not an array of integers from \(T.min) to \(T.max)")
+            }
+            integers.append(integer)
+        }
+        return integers
+    }
+
+    func strings(_ key: String) throws(DaemonState.FormatError) -> [String]? {
+        guard let value = present(key) else { return nil }
+        guard case .array(let elements) = value else { throw failure(key, "not an array of strings") }
+        var strings: [String] = []
+        strings.reserveCapacity(elements.count)
+        for element in elements {
+            guard case .string(let text) = element else { throw failure(key, "not an array of strings") }
+            strings.append(text)
+        }
+        return strings
     }
 
     /// `[kvno, "time", kvno, "time", …]`, each key version once.
-    static var retention: Conversion<[UInt32: Timestamp]> {
-        Conversion(
-        convert: { value in
-            guard let elements = value.array, elements.count % 2 == 0 else { return nil }
-            var retention: [UInt32: Timestamp] = [:]
-            for index in stride(from: 0, to: elements.count, by: 2) {
-                guard let kvno = elements[index].integer(as: UInt32.self),
-                    let time = elements[index + 1].string.flatMap(UTCTimestamp.parse),
-                    retention.updateValue(time, forKey: kvno) == nil
-                else { return nil }
-            }
-            return retention
-        }, expected: "an array of alternating key versions and UTC times, each version once")
+    func retention(_ key: String) throws(DaemonState.FormatError) -> [UInt32: Timestamp]? {
+        guard let value = present(key) else { return nil }
+        let problem = "not an array of alternating key versions and UTC times, each version once"
+        guard case .array(let elements) = value, elements.count % 2 == 0 else { throw failure(key, problem) }
+        var retention: [UInt32: Timestamp] = [:]
+        for index in stride(from: 0, to: elements.count, by: 2) {
+            guard let kvno = elements[index].integer(as: UInt32.self),
+                case .string(let text) = elements[index + 1], let time = UTCTimestamp.parse(text),
+                retention.updateValue(time, forKey: kvno) == nil
+            else { throw failure(key, problem) }
+        }
+        return retention
+    }
+
+    /// The value at `key`, `nil` when absent or `null`.
+    private func present(_ key: String) -> JSONValue? {
+        guard let value = object[key] else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
+    /// An error at `key` of this object.
+    func failure(_ key: String, _ problem: String) -> DaemonState.FormatError {
+        var location: [String] = []
+        if let account { location.append("accounts[\"\(account)\"]") }
+        if let nested = self.key { location.append(nested) }
+        location.append(key)
+        return Self.failure(at: location.joined(separator: "."), problem)
+    }
+
+    static func failure(at location: String, _ problem: String) -> DaemonState.FormatError {
+        DaemonState.FormatError(message: location.isEmpty ? problem : "\(location): \(problem)")
     }
 }
