@@ -5,7 +5,9 @@
 #
 # dc1 is in Default-First-Site-Name, dc2 in Site2, and the lab's client addresses (127.0.0.0/8) are mapped to
 # Site2. With dc1 first in the domain-wide SRV order, sync and the daemon read from dc2 because an LDAP ping
-# says the host is in Site2; with dc2 stopped they fail over to dc1; `[domain] site` overrides the ping.
+# says the host is in Site2; with dc2 stopped they fail over to dc1, and a daemon that could use none of Site2's DCs
+# pings again at its next pass (the host moved: its subnet now maps to the first site); `[domain] site` overrides
+# the ping.
 # Every case ends with `kinit -k` working. Prints "N passed, M failed".
 set -uo pipefail
 
@@ -92,6 +94,26 @@ check "and that keytab authenticates" authenticates daemon
 rc=$?
 check "gmsa-keytabd refresh (rc $rc): the daemon pings again and logs the site again ($(grep -c 'SITE=Site2' "$WORK/daemon.log") lines)" \
     test "$rc-$(grep -c 'SITE=Site2' "$WORK/daemon.log")" = 0-2
+
+# --- the host moves to another site while its site's DC is down: the daemon notices and asks again ------------------
+# dc2 (Site2's only DC) stops and the host's subnet is given to Default-First-Site-Name: the next pass falls back to
+# dc1 and says it will ask for the site again; the pass after that pings and reads from the new site's DC.
+helper lab_dc_stop dc2
+subnet_site() { samba-tool sites subnet set-site 127.0.0.0/8 "$1" -H "ldap://$LAB_DC" --use-kerberos=required >>"$WORK/helpers.log" 2>&1; }
+check "the lab's subnet moves to Default-First-Site-Name" subnet_site Default-First-Site-Name
+rm -f "$WORK/daemon/msa-svc1.keytab"
+wait_for 30 test -s "$WORK/daemon/msa-svc1.keytab"
+wait_for 5 grep -q "none of site Site2's DCs ($LAB_DC2) could be used; this pass uses $LAB_DC, and the next one asks" "$WORK/daemon.log"
+check "dc2 stopped: the pass uses dc1 and says the site will be asked again" \
+    grep -q "none of site Site2's DCs ($LAB_DC2) could be used; this pass uses $LAB_DC, and the next one asks.*SITE=Site2" "$WORK/daemon.log"
+rm -f "$WORK/daemon/msa-svc1.keytab"
+wait_for 30 test -s "$WORK/daemon/msa-svc1.keytab"
+wait_for 5 grep -q "SITE=Default-First-Site-Name" "$WORK/daemon.log"
+check "the next pass pings again and finds the new site (Default-First-Site-Name, its DC dc1)" \
+    grep -q "site Default-First-Site-Name (from .*'s answer to an LDAP ping); its DCs first: $LAB_DC; this pass uses $LAB_DC" "$WORK/daemon.log"
+check "and that keytab authenticates" authenticates daemon
+check "the lab's subnet is Site2's again" subnet_site Site2
+helper lab_dc_start dc2
 kill "$DAEMON" 2>/dev/null
 wait "$DAEMON" 2>/dev/null
 DAEMON=

@@ -246,6 +246,12 @@ public final class RefreshEngine {
             logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
             sites.markReported()
         }
+        if domain.siteControllersFailed, let site = choice.site {
+            let controllers = choice.siteControllers.map(\.description).joined(separator: ", ")
+            logger.notice(
+                "none of site \(site.name)'s DCs (\(controllers)) could be used; this pass uses \(server), and the next one asks a DC for this host's site again (it may have moved)",
+                metadata: [JournalField.domainController: "\(server)", JournalField.site: "\(site.name)"])
+        }
         let host = domain.credentials.principal
         let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
         let sync = synchronizer

@@ -4,8 +4,9 @@ import Synchronization
 /// The host's AD site as the DCs' LDAP pings reported it, kept between passes.
 ///
 /// The daemon asks once and keeps the answer (also "no site" and "no DC answered") for its life; a reload or
-/// a `gmsa-keytabd refresh` calls ``forget()`` so the next pass pings again (a host moved to another subnet).
-/// `sync` and `check` use a new one each run.
+/// a `gmsa-keytabd refresh` calls ``forget()`` so the next pass pings again (a host moved to another subnet),
+/// and so does a pass that could use none of the site's DCs (``recheck()``). `sync` and `check` use a new one
+/// each run.
 public final class ClientSiteCache: Sendable {
     /// What the last round of pings found.
     public struct Outcome: Sendable, Equatable {
@@ -15,14 +16,21 @@ public final class ClientSiteCache: Sendable {
         public var note: String?
     }
 
-    /// The kept outcome and whether it was reported (logged) yet.
-    private let kept = Mutex<(outcome: Outcome, reported: Bool)?>(nil)
+    /// The kept outcome, whether it was reported (logged) yet, and whether the next pass pings again anyway.
+    private let kept = Mutex<(outcome: Outcome, reported: Bool, stale: Bool)?>(nil)
 
     public init() {}
 
     /// Drops the kept answer: the next pass pings again.
     public func forget() {
         kept.withLock { $0 = nil }
+    }
+
+    /// Makes the next pass ping again but keeps what was found until then: none of the site's DCs could be
+    /// used, and the host may have moved to another site. An answer naming the same site again is not
+    /// reported again.
+    public func recheck() {
+        kept.withLock { $0?.stale = true }
     }
 
     /// Records that the kept outcome was logged: ``DomainControllerChoice/siteIsFresh`` is false from now on,
@@ -34,8 +42,11 @@ public final class ClientSiteCache: Sendable {
     /// Keeps `site` (from the configuration); true when it is new or not reported yet.
     func remember(_ site: ClientSite) -> Bool {
         kept.withLock { kept in
-            if let kept, kept.outcome.site == site { return !kept.reported }
-            kept = (Outcome(site: site, note: nil), false)
+            if let current = kept, current.outcome.site == site {
+                kept?.stale = false
+                return !current.reported
+            }
+            kept = (Outcome(site: site, note: nil), false, false)
             return true
         }
     }
@@ -45,7 +56,8 @@ public final class ClientSiteCache: Sendable {
         pinging candidates: [DomainController],
         ping: (DomainController) throws(DirectoryError) -> NetlogonResponse
     ) -> (outcome: Outcome, fresh: Bool) {
-        if let kept = kept.withLock({ $0 }) { return (kept.outcome, !kept.reported) }
+        let previous = kept.withLock { $0 }
+        if let previous, !previous.stale { return (previous.outcome, !previous.reported) }
         var failures: [String] = []
         var found = Outcome(site: nil, note: nil)
         for controller in candidates {
@@ -66,7 +78,9 @@ public final class ClientSiteCache: Sendable {
         }
         if !failures.isEmpty { found.note = "no DC answered an LDAP ping: " + failures.joined(separator: "; ") }
         if candidates.isEmpty { found.note = "no DC to ping" }
-        kept.withLock { $0 = (found, false) }
-        return (found, true)
+        // A new round after recheck() that finds the same site (or again none) has nothing new to report.
+        let unchanged = previous.map { $0.reported && $0.outcome.site?.name == found.site?.name } ?? false
+        kept.withLock { $0 = (found, unchanged, false) }
+        return (found, !unchanged)
     }
 }

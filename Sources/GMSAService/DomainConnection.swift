@@ -14,6 +14,18 @@ public struct DomainConnection {
     /// Whether this connection reused the host's TGT from an earlier pass (no AS request to the KDC).
     public let reusedTicket: Bool
 
+    /// Whether the site came from an LDAP ping and none of its DCs could be used: this pass went to a DC of
+    /// another site, and the next one pings again (``ClientSiteCache/recheck()``), since the host may have
+    /// moved to another subnet.
+    public var siteControllersFailed: Bool {
+        Self.siteControllersFailed(session.choice, used: session.connection.controller)
+    }
+
+    static func siteControllersFailed(_ choice: DomainControllerChoice, used: DomainController) -> Bool {
+        guard let site = choice.site, case .ping = site.source else { return false }
+        return !choice.siteControllers.isEmpty && !choice.siteControllers.contains(used)
+    }
+
     /// Why the domain could not be reached; the keytabs are left alone.
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
@@ -47,11 +59,12 @@ public struct DomainConnection {
             timeoutSeconds: configuration.directory.timeoutSeconds, pageSize: configuration.directory.pageSize,
             saslSecurityProperties: configuration.directory.saslSecurityProperties)
         while true {
-            do {
+            do throws(DirectoryError) {
                 let session = try DirectorySession.open(
                     domain: configuration.domain, options: options, statistics: statistics,
                     credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) },
                     sites: sites)
+                if Self.siteControllersFailed(session.choice, used: session.connection.controller) { sites.recheck() }
                 return DomainConnection(
                     credentials: credentials, session: session,
                     directory: ManagedAccountDirectory(
@@ -62,7 +75,11 @@ public struct DomainConnection {
                         }),
                     reusedTicket: reused)
             } catch {
-                guard reused, error.includesBindFailure else { throw Failure(message: error.message) }
+                guard reused, error.includesBindFailure else {
+                    // No DC could be used: the site (if a ping gave it) is asked again next time.
+                    sites.recheck()
+                    throw Failure(message: error.message)
+                }
             }
             do {
                 try credentials.refresh()

@@ -72,6 +72,35 @@ import Testing
         #expect(third.siteIsFresh)
     }
 
+    /// After a pass that could use none of the site's DCs: the next choice pings again; the same site found
+    /// again is not news, another site is.
+    @Test func aRecheckPingsAgainAndReportsOnlyAChangedSite() throws {
+        let sites = ClientSiteCache()
+        var pings = 0
+        var site = "Site2"
+        let ping = { (_: DomainController, _: String) throws(DirectoryError) -> NetlogonResponse in
+            pings += 1
+            return answer(site: site)
+        }
+        _ = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        sites.markReported()
+        sites.recheck()
+        let same = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        #expect(pings == 2)
+        #expect(!same.siteIsFresh)
+        #expect(same.controllers == [dc2, dc1, dc3])
+        // Kept again until the next recheck.
+        _ = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        #expect(pings == 2)
+        site = "Default-First-Site-Name"
+        sites.recheck()
+        let moved = try DomainControllerChoice.choose(for: domain(), sites: sites, ping: ping, lookup: lookup)
+        #expect(pings == 3)
+        #expect(moved.siteIsFresh)
+        #expect(moved.site?.name == "Default-First-Site-Name")
+        #expect(moved.controllers == [dc1, dc2, dc3])
+    }
+
     @Test func unansweredPingsLeaveTheDomainWideOrderAfterThreeDCs() throws {
         var pinged: [DomainController] = []
         let choice = try DomainControllerChoice.choose(
