@@ -252,6 +252,7 @@ public final class RefreshEngine {
                 "none of site \(site.name)'s DCs (\(controllers)) could be used; this pass uses \(server), and the next one asks a DC for this host's site again (it may have moved)",
                 metadata: [JournalField.domainController: "\(server)", JournalField.site: "\(site.name)"])
         }
+        state.directory = domain.use(at: now)
         let host = domain.credentials.principal
         let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
         let sync = synchronizer

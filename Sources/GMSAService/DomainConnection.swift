@@ -21,6 +21,20 @@ public struct DomainConnection {
         Self.siteControllersFailed(session.choice, used: session.connection.controller)
     }
 
+    /// The DC this connection went to and the site that ordered the DCs, for the state file (`status`).
+    public func use(at now: Timestamp) -> DirectoryUse {
+        let site = session.choice.site
+        let source: String? =
+            switch site?.source {
+            case .configured: "[domain] site"
+            case .ping(let controller): "\(controller.host)'s answer to an LDAP ping"
+            // Why no site ordered the DCs.
+            case nil: session.choice.note
+            }
+        return DirectoryUse(
+            domainController: session.connection.controller.description, site: site?.name, siteSource: source, connected: now)
+    }
+
     static func siteControllersFailed(_ choice: DomainControllerChoice, used: DomainController) -> Bool {
         guard let site = choice.site, case .ping = site.source else { return false }
         return !choice.siteControllers.isEmpty && !choice.siteControllers.contains(used)

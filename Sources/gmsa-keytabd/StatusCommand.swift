@@ -5,7 +5,7 @@ import GMSAService
 struct StatusCommand: Subcommand {
     static let spec = CommandSpec(
         name: "status",
-        abstract: "Show each account's kvno, keytab, last success, next read, next password change and last error.",
+        abstract: "Show the DC and site last used, and each account's kvno, keytab, last success, next read, next password change and last error.",
         discussion: "Reads the state file only; contacts nothing. Exit status: 0 all accounts healthy, 1 an account is failing or was never read, 78 configuration error.",
         options: [.config]
     )
@@ -24,6 +24,14 @@ struct StatusCommand: Subcommand {
         let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
         print("daemon: " + (request.runningPID().map { "running (pid \($0))" } ?? "not running"))
         let now = Timestamp.now
+        if let use = state.directory {
+            print("domain controller: \(use.domainController), last connected \(Self.format(use.connected, now: now))")
+            if let site = use.site {
+                print("site: \(site)" + (use.siteSource.map { " (from \($0))" } ?? ""))
+            } else {
+                print("site: none (\(use.siteSource ?? "no DC named one"))")
+            }
+        }
         // Configured accounts, then any others the state knows (discovered ones).
         var names = configuration.accounts.map(\.name.samAccountName)
         names += state.accounts.keys.sorted().filter { !names.contains($0) }

@@ -61,6 +61,7 @@ struct SyncCommand: Subcommand {
         }
         var (state, warning) = store.load()
         if let warning { printToStandardError("gmsa-keytabd: warning: \(warning)") }
+        state.directory = domain.use(at: Timestamp.now)
         let reports = KeytabSynchronizer(configuration: configuration, context: context)
             .synchronize(domain.directory, hostPrincipal: domain.credentials.principal, state: &state)
         state.prune(keeping: Set(reports.map(\.account)), now: Timestamp.now)

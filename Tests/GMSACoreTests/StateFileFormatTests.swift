@@ -87,8 +87,14 @@ import Testing
         var bare = AccountState(keytab: "/k")
         bare.retainedUntil = [7: Self.time("2030-01-01T00:00:00Z"), 5: Self.time("2029-01-01T00:00:00Z")]
         state.accounts["bare$"] = bare
+        state.directory = DirectoryUse(
+            domainController: "dc2.company.test:3389", site: "Site2", siteSource: "dc1.company.test's answer to an LDAP ping",
+            connected: Self.time("2026-11-26T04:23:21Z"))
         let written = state.json()
         #expect(try DaemonState(json: written) == state)
+        state.directory?.site = nil
+        state.directory?.siteSource = nil
+        #expect(try DaemonState(json: state.json()) == state)
         let text = String(decoding: written, as: UTF8.self)
         // The layout 0.2.0 reads: flat retention array in key version order, absent optionals left out.
         #expect(text.contains("\"retainedUntil\": [\n        5,\n        \"2029-01-01T00:00:00Z\",\n        7,"), "\(text)")
@@ -123,6 +129,9 @@ import Testing
         #expect(Self.failure(#"{"version": 1, "accounts": {"x$": {}}}"#) == #"accounts["x$"].keytab: missing"#)
         #expect(Self.failure(#"{"version": 2, "accounts": {}}"#) == "version 2 is not 1")
         #expect(Self.failure(#"{"accounts": {}}"#) == "version: missing")
+        #expect(
+            Self.failure(#"{"version": 1, "accounts": {}, "directory": {"domainController": "dc1", "connected": 5}}"#)
+                == "directory.connected: not a UTC time (YYYY-MM-DDTHH:MM:SSZ)")
         #expect(Self.failure("[]") == "not a JSON object")
         #expect(Self.failure(#"{"version": 1, "accounts": {}"#)?.hasPrefix("not JSON: line 1, column ") == true)
     }

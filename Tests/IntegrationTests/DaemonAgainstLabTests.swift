@@ -216,6 +216,11 @@ struct DaemonAgainstLabTests {
         #expect(status.status == 0, "\(status.standardOutput)")
         #expect(status.standardOutput.contains("daemon: running"))
         #expect(status.standardOutput.contains("msa-svc1$: ok"))
+        // The DC the daemon's last pass used, and the site (the lab's only DC names Default-First-Site-Name).
+        #expect(status.standardOutput.contains("domain controller: dc1.company.test, last connected "), "\(status.standardOutput)")
+        #expect(
+            status.standardOutput.contains("site: Default-First-Site-Name (from dc1.company.test's answer to an LDAP ping)"),
+            "\(status.standardOutput)")
         let refresh = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["refresh", "-c", config, "msa-web", "--wait", "30"])
         #expect(refresh.status == 0, "\(refresh.standardOutput)\(refresh.standardError)")
         #expect(refresh.standardOutput.contains("msa-web$: ok, kvno 1"))

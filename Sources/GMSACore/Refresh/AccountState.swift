@@ -48,6 +48,8 @@ public struct DaemonState: Sendable, Equatable {
     public static let currentVersion = 1
     public var version = DaemonState.currentVersion
     public var accounts: [String: AccountState] = [:]
+    /// The DC the last pass that reached the directory used, and the site that ordered the DCs; for `status`.
+    public var directory: DirectoryUse?
 
     public init() {}
 
@@ -63,5 +65,25 @@ public struct DaemonState: Sendable, Equatable {
         accounts = accounts.filter { name, entry in
             names.contains(name) || entry.retainedUntil.values.contains { $0 > now }
         }
+    }
+}
+
+/// Which DC a pass used and why it came first: what `status` shows of the directory.
+public struct DirectoryUse: Sendable, Equatable {
+    /// The DC's host name (and `:port` when not 389).
+    public var domainController: String
+    /// The host's site, when one ordered the DCs.
+    public var site: String?
+    /// Where the site came from (`[domain] site`, `dc1.company.test's answer to an LDAP ping`), or why there is
+    /// none (`[domain] servers is set: its order is used`).
+    public var siteSource: String?
+    /// When the pass connected.
+    public var connected: Timestamp
+
+    public init(domainController: String, site: String?, siteSource: String?, connected: Timestamp) {
+        self.domainController = domainController
+        self.site = site
+        self.siteSource = siteSource
+        self.connected = connected
     }
 }

@@ -25,6 +25,13 @@ extension DaemonState {
         guard version == DaemonState.currentVersion else {
             throw FormatError(message: "version \(version) is not \(DaemonState.currentVersion)")
         }
+        if let use = try reader.object("directory") {
+            let nested = reader.nested("directory", use)
+            directory = DirectoryUse(
+                domainController: try nested.require("domainController", nested.string("domainController")),
+                site: try nested.string("site"), siteSource: try nested.string("siteSource"),
+                connected: try nested.require("connected", nested.timestamp("connected")))
+        }
         for (name, value) in try reader.require("accounts", reader.object("accounts")) {
             guard let account = value.object else { throw StateJSONReader.failure(at: "accounts[\"\(name)\"]", "not an object") }
             accounts[name] = try AccountState(json: StateJSONReader(account, account: name))
@@ -33,10 +40,19 @@ extension DaemonState {
 
     /// Pretty-printed, keys sorted, ending with a newline.
     public func json() -> [UInt8] {
-        JSONValue.object([
+        var root: [String: JSONValue] = [
             "version": .integer(version),
             "accounts": .object(accounts.mapValues { $0.jsonValue }),
-        ]).serialized()
+        ]
+        if let directory {
+            var use: [String: JSONValue] = [
+                "domainController": .string(directory.domainController), "connected": .timestamp(directory.connected),
+            ]
+            use["site"] = directory.site.map { .string($0) }
+            use["siteSource"] = directory.siteSource.map { .string($0) }
+            root["directory"] = .object(use)
+        }
+        return JSONValue.object(root).serialized()
     }
 }
 
