@@ -192,7 +192,7 @@ public final class HostCredentials {
     private static func statusText(_ major: OM_uint32, _ minor: OM_uint32) -> String {
         var buffer = [CChar](repeating: 0, count: 512)
         gmsa_gss_status_text(major, minor, &buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The first `NAME$@REALM` principal in a keytab.

@@ -292,6 +292,7 @@ public struct KeytabWriter {
     ///
     /// For a pass that may write nothing (`sync` with every keytab current): a writer killed after its rename
     /// but before removing its directory leaves it there, and only a write in that directory would remove it.
+    @discardableResult
     public static func removeLeftovers(nextTo keytabs: [String]) -> [(directory: String, removed: Int)] {
         Set(keytabs.map(directory(of:))).sorted().compactMap { directory in
             let removed = removeLeftovers(in: directory)
