@@ -56,6 +56,10 @@ public final class RefreshEngine {
         } catch {
             throw DaemonError(error.message)
         }
+        // The first TGT is asked for while the rest of the start runs; an error here shows again in the first pass.
+        startTicket = (try? context.hostCredentials(
+            keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm
+        )).map(HostTicketPrefetch.init)
         store = StateStore(path: configuration.daemon.stateFile)
         do {
             try store.prepareDirectory()
@@ -87,10 +91,13 @@ public final class RefreshEngine {
 
     /// Made anew for each configuration.
     var synchronizer: KeytabSynchronizer
+    /// The first TGT, on its way while the daemon starts; waited for before the host's credentials are used.
+    private let startTicket: HostTicketPrefetch?
 
     /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab
     /// settings changed are read at once; the others keep their schedule.
     public func reload(_ newConfiguration: Configuration) {
+        startTicket?.wait()
         sites.forget()
         let oldTargets = targets
         let before = Set(oldTargets.map(\.name))
@@ -129,6 +136,7 @@ public final class RefreshEngine {
 
     /// Asks for an immediate read of `names` (all accounts when `nil` or empty).
     public func requestRefresh(_ names: [ServiceAccountName]?) {
+        startTicket?.wait()
         sites.forget()
         // An admin who just added this host to a group that may read a password expects the refresh to see it:
         // the group membership is in the host's ticket, so get a new one.
@@ -220,6 +228,7 @@ public final class RefreshEngine {
     }
 
     private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Timestamp) {
+        startTicket?.wait()
         let domain: DomainConnection
         do {
             domain = try DomainConnection.open(

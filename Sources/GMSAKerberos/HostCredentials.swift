@@ -30,6 +30,8 @@ public final class HostCredentials {
     private let context: KerberosContext
     private let cache: krb5_ccache
     private var credential: GSSCredential?
+    /// Whether the TGT came from ``prefetch()`` and no ``acquire(now:)`` has seen it yet.
+    private var prefetched = false
 
     /// Prepares credentials for `principal` (or, when `nil`, the keytab's first `NAME$@REALM` entry,
     /// preferring `realm`). `context` is only used to read the keytab; the credentials get their own.
@@ -73,9 +75,27 @@ public final class HostCredentials {
     /// the current one, or gets a new one from the KDC. Returns `true` when the TGT was reused.
     @discardableResult
     public func acquire(now: Int64 = Int64(time(nil))) throws(KerberosError) -> Bool {
-        if credential != nil, Self.isFresh(start: start, expiry: expiry, now: now) { return true }
+        if credential != nil, Self.isFresh(start: start, expiry: expiry, now: now) {
+            if prefetched {
+                prefetched = false
+                return false
+            }
+            return true
+        }
         try refresh()
         return false
+    }
+
+    /// Gets the first TGT ahead of the first ``acquire(now:)``, which then reports it as new: the daemon asks
+    /// for it on a thread of its own while it starts (the KDC's answer takes about 10 ms). A failure is left
+    /// for ``acquire(now:)`` to meet again and report. Nothing else may use this object until it returns.
+    public func prefetch() {
+        do {
+            try refresh()
+            prefetched = true
+        } catch {
+            prefetched = false
+        }
     }
 
     /// Refreshes when the TGT expires within `margin` seconds of `now` (or was never obtained).
@@ -89,6 +109,7 @@ public final class HostCredentials {
     /// Gets a new TGT with the key from the keytab, replaces the cache's contents with it (dropping cached
     /// service tickets too) and makes a new GSS-API credential for it.
     public func refresh() throws(KerberosError) {
+        prefetched = false
         let client = try context.parsePrincipal(principal)
         defer { krb5_free_principal(context.raw, client) }
 

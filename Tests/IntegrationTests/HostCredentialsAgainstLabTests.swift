@@ -53,6 +53,51 @@ struct HostCredentialsAgainstLabTests {
         #expect(ProcessInfo.processInfo.environment["KRB5CCNAME"] == environment)
     }
 
+    /// The daemon asks for its first TGT on another thread while it starts: the first pass then uses that
+    /// ticket without another AS request, and counts it as new; the next pass reuses it.
+    @Test func aPrefetchedTGTIsUsedByTheFirstPassAndCountedAsNew() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let credentials = try context.hostCredentials(
+            keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm)
+        credentials.prefetch()
+        let fetchedStart = credentials.start
+        #expect(fetchedStart > 0)
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(first.credentials === credentials)
+        #expect(!first.reusedTicket)
+        #expect(first.credentials.start == fetchedStart, "the first pass got no TGT of its own")
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(second.reusedTicket)
+        #expect(statistics.ticketSnapshot == (new: 1, reused: 1))
+        #expect(second.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
+    }
+
+    /// A prefetch that fails (no KDC for the host keytab's key) leaves the error for the first pass to report.
+    @Test func aFailedPrefetchIsReportedByTheFirstPass() throws {
+        let directory = try TemporaryDirectory()
+        let bad = directory.file("bad.keytab")
+        let ktutil = try ProgramRun.run(
+            "/usr/bin/ktutil", [],
+            input: Data("addent -password -p linuxhost1$@\(Lab.realm) -k 1 -e aes256-cts-hmac-sha1-96\nnot-the-password\nwkt \(bad)\n".utf8))
+        try #require(FileManager.default.fileExists(atPath: bad), "\(ktutil.standardError)")
+        let body = "[host]\nkeytab = \"\(bad)\"\n[[account]]\nname = \"msa-web$\"\nkeytab = \"\(directory.file("msa-web.keytab"))\"\n"
+        var text = try String(contentsOfFile: Lab.configuration(body, in: directory), encoding: .utf8)
+        // Lab.configuration wrote the lab's host keytab first; keep only ours.
+        text = text.replacingOccurrences(of: "[host]\nkeytab = \"\(Lab.hostKeytab)\"\n", with: "")
+        try text.write(toFile: directory.file("gmsa-keytabd.toml"), atomically: true, encoding: .utf8)
+        let configuration = try Self.loader.load(path: directory.file("gmsa-keytabd.toml"))
+        let context = try KerberosContext()
+        try context.hostCredentials(keytab: bad, principal: configuration.host.principal, realm: configuration.domain.realm).prefetch()
+        #expect {
+            _ = try DomainConnection.open(configuration: configuration, context: context, statistics: DirectoryStatistics())
+        } throws: { error in
+            "\(error)".contains("host authentication failed") && "\(error)".contains("Preauthentication failed")
+        }
+    }
+
     @Test func aReusedTGTThatNoLongerWorksIsReplacedAndTheBindRetried() throws {
         let directory = try TemporaryDirectory()
         let configuration = try configuration(in: directory)
