@@ -24,15 +24,10 @@ public struct DomainConnection {
     /// The DC this connection went to and the site that ordered the DCs, for the state file (`status`).
     public func use(at now: Timestamp) -> DirectoryUse {
         let site = session.choice.site
-        let source: String? =
-            switch site?.source {
-            case .configured: "[domain] site"
-            case .ping(let controller): "\(controller.host)'s answer to an LDAP ping"
-            // Why no site ordered the DCs.
-            case nil: session.choice.note
-            }
+        // Where the site came from, or why no site ordered the DCs.
         return DirectoryUse(
-            domainController: session.connection.controller.description, site: site?.name, siteSource: source, connected: now)
+            domainController: session.connection.controller.description, site: site?.name,
+            siteSource: site?.origin ?? session.choice.note, connected: now)
     }
 
     static func siteControllersFailed(_ choice: DomainControllerChoice, used: DomainController) -> Bool {

@@ -22,9 +22,14 @@ public struct ClientSite: Sendable, Equatable, CustomStringConvertible {
 
     /// `Site2 (from [domain] site)` or `Site2 (from dc1.company.test's answer to an LDAP ping)`.
     public var description: String {
+        "\(name) (from \(origin))"
+    }
+
+    /// Where the name came from: `[domain] site` or `dc1.company.test's answer to an LDAP ping`.
+    public var origin: String {
         switch source {
-        case .configured: "\(name) (from [domain] site)"
-        case .ping(let controller): "\(name) (from \(controller.host)'s answer to an LDAP ping)"
+        case .configured: "[domain] site"
+        case .ping(let controller): "\(controller.host)'s answer to an LDAP ping"
         }
     }
 
