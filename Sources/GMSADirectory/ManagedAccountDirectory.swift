@@ -63,9 +63,8 @@ public struct ManagedAccountDirectory {
         attributes: [String],
         secretAttributes: Set<String> = []
     ) throws(DirectoryError) -> [ServiceAccountName: ManagedAccount] {
-        let batches = stride(from: 0, to: names.count, by: max(1, batchSize)).map {
-            Array(names[$0..<min($0 + max(1, batchSize), names.count)])
-        }
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: names.count, by: size).map { Array(names[$0..<min($0 + size, names.count)]) }
         let search = { (connection: DirectoryConnection, batch: [ServiceAccountName]) throws(DirectoryError) in
             try connection.search(
                 base: base, scope: .subtree, filter: LDAPFilter.managedAccounts(named: batch),
