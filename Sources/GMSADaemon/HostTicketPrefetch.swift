@@ -1,8 +1,9 @@
 import Dispatch
 import GMSAKerberos
 
-/// The host's first TGT, asked for on a thread of its own while the daemon starts (loads its state, makes its
+/// The host's first ticket, asked for on a thread of its own while the daemon starts (loads its state, makes its
 /// fingerprint key, writes its pid file): the KDC's answer takes about 10 ms of the time to the first keytab.
+/// It is the first DC's LDAP ticket when `[domain] servers` names it, else a TGT (as ``DomainConnection`` asks).
 /// The first pass waits for it (``wait()``); a failure is met again, and reported, by that pass.
 final class HostTicketPrefetch: @unchecked Sendable {
     // Unchecked: `credentials` is used by the prefetch thread only until `done` is signalled, and by the
@@ -11,10 +12,10 @@ final class HostTicketPrefetch: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var finished = false
 
-    init(_ credentials: HostCredentials) {
+    init(_ credentials: HostCredentials, expecting host: String?) {
         self.credentials = credentials
         DetachedThread.start(name: "gmsa-host-tgt") { [self] in
-            self.credentials.prefetch()
+            self.credentials.prefetch(expecting: host)
             self.done.signal()
         }
     }

@@ -56,10 +56,10 @@ public final class RefreshEngine {
         } catch {
             throw DaemonError(error.message)
         }
-        // The first TGT is asked for while the rest of the start runs; an error here shows again in the first pass.
+        // The first ticket is asked for while the rest of the start runs; an error here shows again in the first pass.
         startTicket = (try? context.hostCredentials(
             keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm
-        )).map(HostTicketPrefetch.init)
+        )).map { HostTicketPrefetch($0, expecting: DomainConnection.expectedController(configuration.domain)?.host) }
         store = StateStore(path: configuration.daemon.stateFile)
         do {
             try store.prepareDirectory()
@@ -91,7 +91,7 @@ public final class RefreshEngine {
 
     /// Made anew for each configuration.
     var synchronizer: KeytabSynchronizer
-    /// The first TGT, on its way while the daemon starts; waited for before the host's credentials are used.
+    /// The first ticket, on its way while the daemon starts; waited for before the host's credentials are used.
     private let startTicket: HostTicketPrefetch?
 
     /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab

@@ -10,20 +10,22 @@ public struct DirectorySession {
     public var candidates: [DomainController] { choice.controllers }
 
     /// Tries each DC in turn (configured list, or DNS SRV order with the site's DCs first, each on its port:
-    /// ``DomainControllerChoice``); the error lists every DC's failure. `credentials` are the GSSAPI
-    /// credentials to bind with (``SASLCredentials``). The pass then uses this one connection, so every read
-    /// of it comes from one DC.
+    /// ``DomainControllerChoice``); the error lists every DC's failure. `credentials` gives the GSSAPI
+    /// credentials to bind to a DC with (``SASLCredentials``), asked for before each DC is tried; an error it
+    /// throws ends the search at once. The pass then uses this one connection, so every read of it comes from
+    /// one DC.
     public static func open(
         domain: Configuration.Domain,
         options: DirectoryOptions,
         statistics: DirectoryStatistics,
-        credentials: SASLCredentials? = nil,
+        credentials: (DomainController) throws(DirectoryError) -> SASLCredentials? = { _ in nil },
         sites: ClientSiteCache = ClientSiteCache()
     ) throws(DirectoryError) -> DirectorySession {
         let choice = try DomainControllerChoice.choose(for: domain, sites: sites)
         let servers = choice.controllers
         var failures: [DirectoryError] = []
         for server in servers {
+            let credentials = try credentials(server)
             do {
                 let connection = try DirectoryConnection(
                     controller: server, options: options, statistics: statistics, credentials: credentials)

@@ -17,7 +17,8 @@ public final class DirectoryStatistics: Sendable {
         }
     }
 
-    /// Counts one use of the host's TGT: a new one from the KDC (an AS request), or the cached one again.
+    /// Counts one use of the host's ticket (its TGT, or a DC's LDAP ticket got in the AS request): a new one from
+    /// the KDC (an AS request), or the cached one again.
     public func recordTicket(reused: Bool) {
         tickets.withLock {
             if reused { $0.reused += 1 } else { $0.new += 1 }
@@ -29,7 +30,7 @@ public final class DirectoryStatistics: Sendable {
         counters.withLock { $0 }
     }
 
-    /// Host TGTs obtained from the KDC and TGTs reused from the private cache.
+    /// Host tickets obtained from the KDC (AS requests) and tickets reused from the private cache.
     public var ticketSnapshot: (new: Int, reused: Int) {
         tickets.withLock { $0 }
     }
@@ -38,6 +39,6 @@ public final class DirectoryStatistics: Sendable {
         let value = snapshot
         let ticket = ticketSnapshot
         return "ldap: \(value.connections) connection(s), \(value.binds) bind(s), \(value.searches) search(es) "
-            + "in \(value.pages) page(s), \(value.entries) entries; tgt: \(ticket.new) new, \(ticket.reused) reused"
+            + "in \(value.pages) page(s), \(value.entries) entries; host ticket: \(ticket.new) new, \(ticket.reused) reused"
     }
 }

@@ -12,7 +12,12 @@ import Glibc
 /// context, destroyed with it). The cache is never made the process's default: ``gssCredential()`` hands a
 /// GSS-API credential for it to each LDAP connection (`LDAP_OPT_X_SASL_GSS_CREDS`), so `KRB5CCNAME` is
 /// neither read nor changed. The TGT, and the LDAP service tickets GSS-API adds to the cache, are reused
-/// across passes while ``isFresh(start:expiry:now:)`` holds; ``acquire(now:)`` gets a new one otherwise.
+/// across passes while ``isFresh(start:expiry:now:)`` holds; ``acquire(now:expecting:)`` gets a new one otherwise.
+///
+/// When the DC is known before the ticket is asked for (the first of `[domain] servers`), the AS request asks
+/// for that DC's LDAP service ticket itself instead of a TGT, as `kinit -S ldap/<dc>` does: the bind then needs
+/// no TGS request, one KDC round trip less (docs/protocol.md §5). The cache then holds no TGT, so before another
+/// DC is bound to, ``covers(_:)`` says no and ``refresh(for:)`` gets a TGT.
 public final class HostCredentials {
     /// The machine account principal, e.g. `LINUXHOST1$@COMPANY.TEST`.
     public let principal: String
@@ -20,17 +25,21 @@ public final class HostCredentials {
     public let keytab: String
     /// The private cache's name, `MEMORY:…` (unique per object).
     public let cacheName: String
-    /// When the current TGT expires (seconds since the epoch), or 0 before the first ``refresh()``.
+    /// When the current ticket (the TGT, or the DC's service ticket) expires (seconds since the epoch), or 0
+    /// before the first ``refresh(for:)``.
     public private(set) var expiry: Int64 = 0
-    /// When the current TGT became valid (seconds since the epoch), or 0 before the first ``refresh()``.
+    /// When the current ticket became valid (seconds since the epoch), or 0 before the first ``refresh(for:)``.
     public private(set) var start: Int64 = 0
+    /// The DC (host name, lower case) whose LDAP service ticket the AS request got, when the cache holds that
+    /// ticket instead of a TGT; `nil` when it holds a TGT.
+    public private(set) var serviceTicketHost: String?
 
     /// The principal and realm this was asked for (`principal` may come from the keytab).
     let requested: (principal: String?, realm: String)
     private let context: KerberosContext
     private let cache: krb5_ccache
     private var credential: GSSCredential?
-    /// Whether the TGT came from ``prefetch()`` and no ``acquire(now:)`` has seen it yet.
+    /// Whether the ticket came from ``prefetch(expecting:)`` and no ``acquire(now:expecting:)`` has seen it yet.
     private var prefetched = false
 
     /// Prepares credentials for `principal` (or, when `nil`, the keytab's first `NAME$@REALM` entry,
@@ -71,10 +80,11 @@ public final class HostCredentials {
         return remaining > max(300, lifetime / 10)
     }
 
-    /// Makes sure the cache holds a TGT that is still fresh at `now` (``isFresh(start:expiry:now:)``): keeps
-    /// the current one, or gets a new one from the KDC. Returns `true` when the TGT was reused.
+    /// Makes sure the cache holds a ticket that is still fresh at `now` (``isFresh(start:expiry:now:)``): keeps
+    /// the current one, or gets a new one from the KDC: the LDAP service ticket of `expecting` (a DC's host
+    /// name) when given, else a TGT. Returns `true` when the ticket was reused.
     @discardableResult
-    public func acquire(now: Int64 = Int64(time(nil))) throws(KerberosError) -> Bool {
+    public func acquire(now: Int64 = Int64(time(nil)), expecting host: String? = nil) throws(KerberosError) -> Bool {
         if credential != nil, Self.isFresh(start: start, expiry: expiry, now: now) {
             if prefetched {
                 prefetched = false
@@ -82,36 +92,36 @@ public final class HostCredentials {
             }
             return true
         }
-        try refresh()
+        try refresh(for: host)
         return false
     }
 
-    /// Gets the first TGT ahead of the first ``acquire(now:)``, which then reports it as new: the daemon asks
-    /// for it on a thread of its own while it starts (the KDC's answer takes about 10 ms). A failure is left
-    /// for ``acquire(now:)`` to meet again and report. Nothing else may use this object until it returns.
-    public func prefetch() {
+    /// Whether a bind to the DC `host` can use the cache as it is: it holds a TGT, or that DC's service ticket.
+    public func covers(_ host: String) -> Bool {
+        serviceTicketHost.map { $0 == host.lowercased() } ?? true
+    }
+
+    /// Gets the first ticket ahead of the first ``acquire(now:expecting:)``, which then reports it as new: the
+    /// daemon asks for it on a thread of its own while it starts (the KDC's answer takes about 10 ms). A failure
+    /// is left for ``acquire(now:expecting:)`` to meet again and report. Nothing else may use this object until
+    /// it returns.
+    public func prefetch(expecting host: String? = nil) {
         do {
-            try refresh()
+            try refresh(for: host)
             prefetched = true
         } catch {
             prefetched = false
         }
     }
 
-    /// Refreshes when the TGT expires within `margin` seconds of `now` (or was never obtained).
-    @discardableResult
-    public func refreshIfNeeded(now: Int64 = Int64(time(nil)), margin: Int64 = 600) throws(KerberosError) -> Bool {
-        guard expiry - margin <= now else { return false }
-        try refresh()
-        return true
-    }
-
-    /// Gets a new TGT with the key from the keytab, replaces the cache's contents with it (dropping cached
-    /// service tickets too) and makes a new GSS-API credential for it.
-    public func refresh() throws(KerberosError) {
+    /// Gets a new ticket with the key from the keytab: the LDAP service ticket of the DC `host` when given
+    /// (`ldap/<host>@<realm>`, the name the bind asks GSS-API for), else a TGT. Replaces the cache's contents
+    /// with it (dropping cached service tickets too) and makes a new GSS-API credential for it.
+    public func refresh(for host: String? = nil) throws(KerberosError) {
         prefetched = false
         let client = try context.parsePrincipal(principal)
         defer { krb5_free_principal(context.raw, client) }
+        var host = host?.lowercased()
 
         var table: krb5_keytab?
         var code = krb5_kt_resolve(context.raw, "FILE:\(keytab)", &table)
@@ -132,7 +142,21 @@ public final class HostCredentials {
         krb5_get_init_creds_opt_set_preauth_list(options, &preauthentication, 1)
 
         var credentials = krb5_creds()
-        code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
+        // The service in the client's realm: an AS request is always answered by the client realm's KDC.
+        let realm = String(
+            decoding: UnsafeRawBufferPointer(start: client.pointee.realm.data, count: Int(client.pointee.realm.length)),
+            as: UTF8.self)
+        if let host {
+            code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, "ldap/\(host)@\(realm)", options)
+        } else {
+            code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
+        }
+        if code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, host != nil {
+            // The KDC knows no such service (a server name that is an alias or an address): a TGT, and the bind
+            // finds the DC's ticket through it.
+            host = nil
+            code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
+        }
         if code == KRB5_KDC_UNREACH {
             throw context.error(
                 code, "cannot get the host's Kerberos ticket for \(principal) from the KDC",
@@ -147,9 +171,10 @@ public final class HostCredentials {
         }
         defer { krb5_free_cred_contents(context.raw, &credentials) }
 
-        // The old GSS-API credential describes the old TGT; connections that hold it keep it alive.
+        // The old GSS-API credential describes the old ticket; connections that hold it keep it alive.
         credential = nil
         expiry = 0
+        serviceTicketHost = nil
         code = krb5_cc_initialize(context.raw, cache, client)
         guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
         code = krb5_cc_store_cred(context.raw, cache, &credentials)
@@ -164,19 +189,20 @@ public final class HostCredentials {
                 "cannot make GSS-API credentials from \(cacheName) for \(principal): \(Self.statusText(major, minor))")
         }
         credential = GSSCredential(handle)
+        serviceTicketHost = host
         expiry = Int64(UInt32(bitPattern: credentials.times.endtime))
         let started = credentials.times.starttime != 0 ? credentials.times.starttime : credentials.times.authtime
         start = Int64(UInt32(bitPattern: started))
     }
 
-    /// Makes the next ``acquire(now:)`` get a new TGT: the current one may carry an outdated group list (a
-    /// DC withheld a password this host may now read through a new group membership).
+    /// Makes the next ``acquire(now:expecting:)`` get a new ticket: the current one may carry an outdated group
+    /// list (a DC withheld a password this host may now read through a new group membership).
     public func expire() {
         credential = nil
         expiry = 0
     }
 
-    /// Empties the private cache but keeps the TGT's times, so the next ``acquire(now:)`` reuses a ticket
+    /// Empties the private cache but keeps the TGT's times, so the next ``acquire(now:expecting:)`` reuses a ticket
     /// that is no longer there: how a TGT the KDC or DC stopped accepting looks. For tests.
     func dropTicketsKeepingTimes() throws(KerberosError) {
         let client = try context.parsePrincipal(principal)
@@ -185,8 +211,8 @@ public final class HostCredentials {
         guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
     }
 
-    /// The GSS-API initiator credential for the current TGT, and the object that keeps it alive (hold it
-    /// for as long as the credential is used). `nil` before the first ``acquire(now:)`` or ``refresh()``.
+    /// The GSS-API initiator credential for the current ticket, and the object that keeps it alive (hold it
+    /// for as long as the credential is used). `nil` before the first ``acquire(now:expecting:)`` or ``refresh(for:)``.
     public func gssCredential() -> (handle: OpaquePointer, owner: AnyObject)? {
         credential.map { ($0.handle, $0) }
     }

@@ -11,7 +11,7 @@ public struct DomainConnection {
     public let credentials: HostCredentials
     public let session: DirectorySession
     public let directory: ManagedAccountDirectory
-    /// Whether this connection reused the host's TGT from an earlier pass (no AS request to the KDC).
+    /// Whether this connection reused the host's ticket from an earlier pass (no AS request to the KDC).
     public let reusedTicket: Bool
 
     /// Whether the site came from an LDAP ping and none of its DCs could be used: this pass went to a DC of
@@ -41,13 +41,18 @@ public struct DomainConnection {
         public var description: String { message }
     }
 
-    /// Gets host credentials from the host keytab (reusing the TGT that `context` keeps from an earlier
+    /// Gets host credentials from the host keytab (reusing the ticket that `context` keeps from an earlier
     /// pass while it is fresh, see ``HostCredentials/isFresh(start:expiry:now:)``), then connects to the
     /// first usable DC with them. The process environment (`KRB5CCNAME`) is neither read nor changed.
     ///
-    /// A bind refused while a reused TGT was in use is retried once with a new TGT: the KDC may have
-    /// invalidated it (a reset machine password) or the DC may have rejected the ticket. A read that finds a
-    /// password withheld makes the next pass get a new TGT, so a new group membership counts then.
+    /// With `[domain] servers`, the first server is known before the ticket is asked for: the AS request asks
+    /// for its LDAP service ticket instead of a TGT (``HostCredentials/refresh(for:)``), and a TGT is only got
+    /// when another DC is tried.
+    ///
+    /// A bind refused while a reused ticket or an AS-requested service ticket was in use is retried once with a
+    /// new TGT: the KDC may have invalidated the ticket (a reset machine password), the DC may have rejected it,
+    /// or GSS-API asked for the DC under another name. A read that finds a password withheld makes the next
+    /// pass get a new ticket, so a new group membership counts then.
     public static func open(
         configuration: Configuration,
         context: KerberosContext,
@@ -59,7 +64,7 @@ public struct DomainConnection {
         do {
             credentials = try context.hostCredentials(
                 keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm)
-            reused = try credentials.acquire()
+            reused = try credentials.acquire(expecting: expectedController(configuration.domain)?.host)
         } catch {
             throw Failure(message: "host authentication failed: \(error.message)")
         }
@@ -68,10 +73,24 @@ public struct DomainConnection {
             timeoutSeconds: configuration.directory.timeoutSeconds, pageSize: configuration.directory.pageSize,
             saslSecurityProperties: configuration.directory.saslSecurityProperties)
         while true {
+            let serviceTicketOnly = credentials.serviceTicketHost != nil
+            var authenticationFailure: KerberosError?
             do throws(DirectoryError) {
                 let session = try DirectorySession.open(
                     domain: configuration.domain, options: options, statistics: statistics,
-                    credentials: credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) },
+                    credentials: { server throws(DirectoryError) in
+                        // A cache with only another DC's service ticket gets a TGT before this DC is tried.
+                        if !credentials.covers(server.host) {
+                            do throws(KerberosError) {
+                                try credentials.refresh()
+                            } catch {
+                                authenticationFailure = error
+                                throw DirectoryError(.bindFailed, error.message)
+                            }
+                            statistics.recordTicket(reused: false)
+                        }
+                        return credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) }
+                    },
                     sites: sites)
                 if Self.siteControllersFailed(session.choice, used: session.connection.controller) { sites.recheck() }
                 return DomainConnection(
@@ -84,7 +103,10 @@ public struct DomainConnection {
                         }),
                     reusedTicket: reused)
             } catch {
-                guard reused, error.includesBindFailure else {
+                if let authenticationFailure {
+                    throw Failure(message: "host authentication failed: \(authenticationFailure.message)")
+                }
+                guard reused || serviceTicketOnly, error.includesBindFailure else {
                     // No DC could be used: the site (if a ping gave it) is asked again next time.
                     sites.recheck()
                     throw Failure(message: error.message)
@@ -100,5 +122,11 @@ public struct DomainConnection {
             reused = false
             statistics.recordTicket(reused: false)
         }
+    }
+
+    /// The DC a pass tries first when that is known before the DCs are looked up: the first of `[domain]
+    /// servers`. `nil` when DNS (and the site) decide.
+    public static func expectedController(_ domain: Configuration.Domain) -> DomainController? {
+        domain.servers.first.flatMap(DomainController.init(parsing:))
     }
 }

@@ -38,7 +38,7 @@ struct HostCredentialsAgainstLabTests {
         #expect(first.credentials === second.credentials)
         #expect(second.credentials.start == firstStart)
         #expect(statistics.ticketSnapshot == (new: 1, reused: 1))
-        #expect(statistics.summary.contains("tgt: 1 new, 1 reused"))
+        #expect(statistics.summary.contains("host ticket: 1 new, 1 reused"))
         let tickets = try second.credentials.cachedTickets().map(\.server)
         #expect(tickets.filter { $0.hasPrefix("krbtgt/") }.count == 1, "\(tickets)")
         // GSS-API stored the LDAP service ticket in the host's private cache: the bind used it.
@@ -53,22 +53,25 @@ struct HostCredentialsAgainstLabTests {
         #expect(ProcessInfo.processInfo.environment["KRB5CCNAME"] == environment)
     }
 
-    /// The daemon asks for its first TGT on another thread while it starts: the first pass then uses that
-    /// ticket without another AS request, and counts it as new; the next pass reuses it.
-    @Test func aPrefetchedTGTIsUsedByTheFirstPassAndCountedAsNew() throws {
+    /// The daemon asks for its first ticket on another thread while it starts (a TGT, or with `[domain] servers`
+    /// the first DC's LDAP ticket): the first pass then uses that ticket without another AS request, and counts
+    /// it as new; the next pass reuses it.
+    @Test(arguments: [nil, "dc1.company.test"])
+    func aPrefetchedTicketIsUsedByTheFirstPassAndCountedAsNew(server: String?) throws {
         let directory = try TemporaryDirectory()
-        let configuration = try configuration(in: directory)
+        let configuration = try configuration(servers: server.map { [$0] }, in: directory)
         let context = try KerberosContext()
         let statistics = DirectoryStatistics()
         let credentials = try context.hostCredentials(
             keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm)
-        credentials.prefetch()
+        credentials.prefetch(expecting: DomainConnection.expectedController(configuration.domain)?.host)
+        #expect(credentials.serviceTicketHost == server)
         let fetchedStart = credentials.start
         #expect(fetchedStart > 0)
         let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
         #expect(first.credentials === credentials)
         #expect(!first.reusedTicket)
-        #expect(first.credentials.start == fetchedStart, "the first pass got no TGT of its own")
+        #expect(first.credentials.start == fetchedStart, "the first pass got no ticket of its own")
         let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
         #expect(second.reusedTicket)
         #expect(statistics.ticketSnapshot == (new: 1, reused: 1))
@@ -135,6 +138,49 @@ struct HostCredentialsAgainstLabTests {
         let third = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
         #expect(!third.reusedTicket)
         #expect(statistics.ticketSnapshot == (new: 2, reused: 1))
+    }
+
+    /// With `[domain] servers`, the AS request asks for the first DC's LDAP ticket itself: the cache holds no
+    /// TGT, the bind and a second connection to that DC use the ticket, and the next pass reuses it.
+    @Test func withServersTheASRequestGetsTheFirstDCsLDAPTicketInsteadOfATGT() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(servers: ["dc1.company.test"], in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let first = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(first.credentials.serviceTicketHost == "dc1.company.test")
+        let tickets = try first.credentials.cachedTickets().map(\.server)
+        #expect(tickets == ["ldap/dc1.company.test@\(Lab.realm)"], "no TGT, no TGS-made ticket: \(tickets)")
+        let sibling = try first.session.connection.sibling()
+        for connection in [first.session.connection, sibling] {
+            #expect(connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true, "\(connection.authenticatedName ?? "-")")
+            #expect(connection.securityStrength >= 56)
+        }
+        let web = try ServiceAccountName("msa-web$")
+        #expect(try first.directory.read([web])[web]?.passwordBlob != nil)
+
+        let second = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(second.reusedTicket)
+        #expect(statistics.ticketSnapshot == (new: 1, reused: 1))
+        #expect(try second.credentials.cachedTickets().count == 1)
+    }
+
+    /// A DC's ticket from the AS request does not open another DC: when the first server cannot be used, a TGT
+    /// is got before the next one is tried, and that one is bound to with a ticket the TGT gets. `dc1` (the DC's
+    /// short name, one of its service names) on a closed port stands for a DC that is down.
+    @Test func whenTheFirstServerCannotBeUsedATGTIsGotForTheNext() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(servers: ["dc1:3999", "dc1.company.test"], in: directory)
+        let context = try KerberosContext()
+        let statistics = DirectoryStatistics()
+        let domain = try DomainConnection.open(configuration: configuration, context: context, statistics: statistics)
+        #expect(domain.session.connection.controller == DomainController(host: "dc1.company.test"))
+        #expect(domain.credentials.serviceTicketHost == nil)
+        #expect(statistics.ticketSnapshot == (new: 2, reused: 0), "the short name's ticket, then a TGT")
+        let tickets = try domain.credentials.cachedTickets().map(\.server)
+        #expect(tickets.contains("krbtgt/\(Lab.realm)@\(Lab.realm)"), "\(tickets)")
+        #expect(tickets.contains { $0.lowercased().hasPrefix("ldap/dc1.company.test@") }, "\(tickets)")
+        #expect(domain.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
     }
 
     /// A read of passwords that takes several batches also goes over a second connection to the DC (so a DC

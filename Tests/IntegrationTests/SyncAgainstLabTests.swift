@@ -74,6 +74,23 @@ struct SyncAgainstLabTests {
         #expect(!exchange.contains { $0.contains("Additional pre-authentication required") })
     }
 
+    /// With `[domain] servers`, a first sync asks the KDC once in all: the AS request gets the DC's LDAP ticket,
+    /// and the bind needs no TGS request.
+    @Test func withServersTheWholeSyncTakesOneRequestToTheKDC() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = Lab.configuration(accountBlocks(["msa-svc1"], in: directory), servers: ["dc1.company.test"], in: directory)
+        let trace = directory.file("krb5.trace")
+        let run = try ProgramRun.run(
+            ProgramRun.gmsaKeytabd, ["sync", "-c", configuration, "--statistics"], environment: ["KRB5_TRACE": trace])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(run.standardOutput.contains("host ticket: 1 new, 0 reused"), "\(run.standardOutput)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        #expect(lines.filter { $0.contains("Sending request") }.count == 1, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("Storing linuxhost1$@\(Lab.realm) -> ldap/dc1.company.test@\(Lab.realm)") })
+        #expect(!lines.contains { $0.contains("krbtgt/") })
+        #expect(FileManager.default.fileExists(atPath: directory.file("msa-svc1.keytab")))
+    }
+
     @Test func anUnauthorizedGMSAGetsNoKeytabAndAClearMessageWhileOthersSync() throws {
         let directory = try TemporaryDirectory()
         let configuration = Lab.configuration(accountBlocks(["msa-denied", "msa-svc1", "msa-nonexistent"], in: directory), in: directory)
