@@ -30,7 +30,7 @@ public struct ManagedAccountDirectory {
     public let base: String
     public var batchSize = 100
     /// Called when ``read(_:)`` returns an account without its password (this host may not read it; not
-    /// called by ``discover(excluding:)``). The host's group memberships are those of its TGT: the caller
+    /// called by ``discover(excluding:)``). The host's group memberships are those of its ticket: the caller
     /// gets a new one before the next pass.
     public var passwordWithheld: (() -> Void)?
     /// Opens another bound connection to the same DC for a read of passwords that takes more than one batch,
@@ -144,7 +144,7 @@ public struct ManagedAccountDirectory {
         let names = try connection.search(
             base: base, scope: .subtree, filter: LDAPFilter.allManagedAccounts, attributes: ["sAMAccountName"]
         ).compactMap { Self.account(from: $0)?.name }.filter { !excluded.contains($0) }
-        // Not `read`: most domains have gMSAs this host may not read, and that is no reason for a new TGT.
+        // Not `read`: most domains have gMSAs this host may not read, and that is no reason for a new ticket.
         return try accounts(names, attributes: Self.attributes, secretAttributes: ["msDS-ManagedPassword"])
             .values.sorted { $0.name < $1.name }
     }

@@ -18,7 +18,7 @@ struct SyncCommand: Subcommand {
             """,
         options: [
             .config,
-            .init("statistics", help: "Print LDAP connections, binds and searches sent, host TGTs new and reused, and keytabs written."),
+            .init("statistics", help: "Print LDAP connections, binds and searches sent, host tickets new and reused, and keytabs written."),
         ]
     )
 
