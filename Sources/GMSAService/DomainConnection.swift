@@ -125,8 +125,11 @@ public struct DomainConnection {
     }
 
     /// The DC a pass tries first when that is known before the DCs are looked up: the first of `[domain]
-    /// servers`. `nil` when DNS (and the site) decide.
+    /// servers`. `nil` when DNS (and the site) decide, and for an IPv4 address, which is no Kerberos service
+    /// name (the KDC would only answer that it does not know it).
     public static func expectedController(_ domain: Configuration.Domain) -> DomainController? {
-        domain.servers.first.flatMap(DomainController.init(parsing:))
+        guard let first = domain.servers.first.flatMap(DomainController.init(parsing:)) else { return nil }
+        var address = in_addr()
+        return inet_pton(AF_INET, first.host, &address) == 1 ? nil : first
     }
 }

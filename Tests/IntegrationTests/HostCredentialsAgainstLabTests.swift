@@ -183,6 +183,20 @@ struct HostCredentialsAgainstLabTests {
         #expect(domain.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
     }
 
+    /// A first server the KDC knows no service for (an alias, a name not in the directory) costs no failed pass:
+    /// the same AS exchange falls back to a TGT, which the next server's bind uses.
+    @Test func aServerNameTheKDCDoesNotKnowGetsATGTInstead() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration(servers: ["nosuchdc.company.test", "dc1.company.test"], in: directory)
+        let statistics = DirectoryStatistics()
+        let domain = try DomainConnection.open(configuration: configuration, context: try KerberosContext(), statistics: statistics)
+        #expect(domain.session.connection.controller == DomainController(host: "dc1.company.test"))
+        #expect(domain.credentials.serviceTicketHost == nil)
+        #expect(statistics.ticketSnapshot == (new: 1, reused: 0))
+        #expect(try domain.credentials.cachedTickets().map(\.server).contains("krbtgt/\(Lab.realm)@\(Lab.realm)"))
+        #expect(domain.session.connection.authenticatedName?.lowercased().hasPrefix("linuxhost1$") == true)
+    }
+
     /// A read of passwords that takes several batches also goes over a second connection to the DC (so a DC
     /// with two cores computes two batches at once), bound as the host with the same private credentials, and
     /// reads exactly what one connection reads.

@@ -89,6 +89,8 @@ struct SyncAgainstLabTests {
         #expect(lines.contains { $0.contains("Storing linuxhost1$@\(Lab.realm) -> ldap/dc1.company.test@\(Lab.realm)") })
         #expect(!lines.contains { $0.contains("krbtgt/") })
         #expect(FileManager.default.fileExists(atPath: directory.file("msa-svc1.keytab")))
+        let check = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["check", "-c", configuration])
+        #expect(check.standardOutput.contains("LDAP ticket for dc1.company.test valid until"), "\(check.standardOutput)")
     }
 
     @Test func anUnauthorizedGMSAGetsNoKeytabAndAClearMessageWhileOthersSync() throws {
@@ -164,7 +166,7 @@ struct SyncAgainstLabTests {
         let run = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["check", "-c", configuration])
         #expect(run.status == 1, "the unreadable account needs fixing")
         let output = run.standardOutput
-        #expect(output.contains("host: linuxhost1$@\(Lab.realm)"))
+        #expect(output.contains("host: linuxhost1$@\(Lab.realm) from \(Lab.hostKeytab): TGT valid until"), "\(output)")
         #expect(output.contains("from DNS SRV _ldap._tcp.dc._msdcs.company.test"))
         #expect(output.contains("security strength 256"))
         #expect(output.contains("msa-web$: readable"))
