@@ -17,7 +17,7 @@ import Glibc
 /// When the DC is known before the ticket is asked for (the first of `[domain] servers`), the AS request asks
 /// for that DC's LDAP service ticket itself instead of a TGT, as `kinit -S ldap/<dc>` does: the bind then needs
 /// no TGS request, one KDC round trip less (docs/protocol.md §5). The cache then holds no TGT, so before another
-/// DC is bound to, ``covers(_:)`` says no and ``refresh(for:)`` gets a TGT.
+/// DC is bound to, ``covers(_:)`` says no and ``addServiceTicket(for:)`` gets that DC's ticket the same way.
 public final class HostCredentials {
     /// The machine account principal, e.g. `LINUXHOST1$@COMPANY.TEST`.
     public let principal: String
@@ -30,9 +30,9 @@ public final class HostCredentials {
     public private(set) var expiry: Int64 = 0
     /// When the current ticket became valid (seconds since the epoch), or 0 before the first ``refresh(for:)``.
     public private(set) var start: Int64 = 0
-    /// The DC (host name, lower case) whose LDAP service ticket the AS request got, when the cache holds that
-    /// ticket instead of a TGT; `nil` when it holds a TGT.
-    public private(set) var serviceTicketHost: String?
+    /// The DCs (host names, lower case) whose LDAP service tickets AS requests got, when the cache holds those
+    /// tickets instead of a TGT; empty when it holds a TGT.
+    public private(set) var serviceTicketHosts: [String] = []
 
     /// The principal and realm this was asked for (`principal` may come from the keytab).
     let requested: (principal: String?, realm: String)
@@ -98,7 +98,7 @@ public final class HostCredentials {
 
     /// Whether a bind to the DC `host` can use the cache as it is: it holds a TGT, or that DC's service ticket.
     public func covers(_ host: String) -> Bool {
-        serviceTicketHost.map { $0 == host.lowercased() } ?? true
+        serviceTicketHosts.isEmpty || serviceTicketHosts.contains(host.lowercased())
     }
 
     /// Gets the first ticket ahead of the first ``acquire(now:expecting:)``, which then reports it as new: the
@@ -115,14 +115,77 @@ public final class HostCredentials {
     }
 
     /// Gets a new ticket with the key from the keytab: the LDAP service ticket of the DC `host` when given
-    /// (`ldap/<host>@<realm>`, the name the bind asks GSS-API for), else a TGT. Replaces the cache's contents
-    /// with it (dropping cached service tickets too) and makes a new GSS-API credential for it.
+    /// (`ldap/<host>@<realm>`, the name the bind asks GSS-API for), else a TGT (also for an IPv4 address, and
+    /// for a name the KDC does not know as a service). Replaces the cache's contents with it (dropping cached
+    /// service tickets too) and makes a new GSS-API credential for it.
     public func refresh(for host: String? = nil) throws(KerberosError) {
         prefetched = false
         let client = try context.parsePrincipal(principal)
         defer { krb5_free_principal(context.raw, client) }
-        var host = host?.lowercased()
+        var (credentials, host) = try initialCredentials(client: client, service: host.flatMap(Self.serviceHost))
+        defer { krb5_free_cred_contents(context.raw, &credentials) }
 
+        // The old GSS-API credential describes the old ticket; connections that hold it keep it alive.
+        credential = nil
+        expiry = 0
+        serviceTicketHosts = []
+        var code = krb5_cc_initialize(context.raw, cache, client)
+        guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
+        code = krb5_cc_store_cred(context.raw, cache, &credentials)
+        guard code == 0 else { throw context.error(code, "cannot store credentials in \(cacheName)") }
+
+        var minor: OM_uint32 = 0
+        var handle: gss_cred_id_t?
+        let major = gss_krb5_import_cred(&minor, cache, nil, nil, &handle)
+        guard gmsa_gss_error(major) == 0, let handle else {
+            throw KerberosError(
+                .library(krb5_error_code(bitPattern: minor)),
+                "cannot make GSS-API credentials from \(cacheName) for \(principal): \(Self.statusText(major, minor))")
+        }
+        credential = GSSCredential(handle)
+        serviceTicketHosts = host.map { [$0] } ?? []
+        expiry = Int64(UInt32(bitPattern: credentials.times.endtime))
+        let started = credentials.times.starttime != 0 ? credentials.times.starttime : credentials.times.authtime
+        start = Int64(UInt32(bitPattern: started))
+    }
+
+    /// Makes the cache cover the DC `host` too (``covers(_:)``) when it holds other DCs' service tickets only:
+    /// adds that DC's service ticket, from an AS request of its own, next to them. One KDC request, as the TGS
+    /// request a TGT would need; and the tickets stay for the next passes, so a first server that is down costs
+    /// no KDC request per pass. For an IPv4 address, or a name the KDC does not know, it gets a TGT instead
+    /// (``refresh(for:)``). Nothing happens when the cache already covers `host`.
+    public func addServiceTicket(for host: String) throws(KerberosError) {
+        guard !covers(host), credential != nil else { return }
+        guard let host = Self.serviceHost(host) else { return try refresh() }
+        let client = try context.parsePrincipal(principal)
+        defer { krb5_free_principal(context.raw, client) }
+        var (credentials, got) = try initialCredentials(client: client, service: host)
+        defer { krb5_free_cred_contents(context.raw, &credentials) }
+        guard got != nil else {
+            // The KDC answered with a TGT: it replaces the service tickets.
+            return try refresh()
+        }
+        // The GSS-API credential reads the cache when a bind asks for a ticket, so it finds this one too.
+        let code = krb5_cc_store_cred(context.raw, cache, &credentials)
+        guard code == 0 else { throw context.error(code, "cannot store credentials in \(cacheName)") }
+        serviceTicketHosts.append(host)
+        // The cache is as fresh as its first ticket; this one came later.
+        expiry = min(expiry, Int64(UInt32(bitPattern: credentials.times.endtime)))
+    }
+
+    /// The DC host name to ask the KDC for `ldap/<host>` with (lower case), or `nil` for an IPv4 address, which
+    /// is no service name (the KDC would only answer that it does not know it).
+    static func serviceHost(_ host: String) -> String? {
+        var address = in_addr()
+        return inet_pton(AF_INET, host, &address) == 1 ? nil : host.lowercased()
+    }
+
+    /// The AS exchange with the host keytab's key: for `ldap/<service>` when given, else for a TGT, and for a TGT
+    /// when the KDC knows no such service (a server name that is an alias). Returns the credentials (the caller
+    /// frees them) and the service they are for (`nil`: a TGT).
+    private func initialCredentials(
+        client: krb5_principal, service: String?
+    ) throws(KerberosError) -> (krb5_creds, service: String?) {
         var table: krb5_keytab?
         var code = krb5_kt_resolve(context.raw, "FILE:\(keytab)", &table)
         guard code == 0, let table else { throw context.error(code, "cannot open host keytab \(keytab)") }
@@ -136,25 +199,25 @@ public final class HostCredentials {
         krb5_get_init_creds_opt_set_proxiable(options, 0)
         // Optimistic pre-authentication: the first AS request already carries the encrypted timestamp (made with
         // the keytab's key, so no salt is needed), instead of going without and being told to retry. One round
-        // trip to the KDC less per TGT; a KDC that wants another method still answers with its hints and
+        // trip to the KDC less per ticket; a KDC that wants another method still answers with its hints and
         // libkrb5 follows them as before.
         var preauthentication = [krb5_preauthtype(KRB5_PADATA_ENC_TIMESTAMP)]
         krb5_get_init_creds_opt_set_preauth_list(options, &preauthentication, 1)
 
         var credentials = krb5_creds()
-        // The service in the client's realm: an AS request is always answered by the client realm's KDC.
-        let realm = String(
-            decoding: UnsafeRawBufferPointer(start: client.pointee.realm.data, count: Int(client.pointee.realm.length)),
-            as: UTF8.self)
-        if let host {
+        var service = service
+        if let host = service {
+            // The service in the client's realm: an AS request is always answered by the client realm's KDC.
+            let realm = String(
+                decoding: UnsafeRawBufferPointer(start: client.pointee.realm.data, count: Int(client.pointee.realm.length)),
+                as: UTF8.self)
             code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, "ldap/\(host)@\(realm)", options)
+            if code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN {
+                // No such service: a TGT, and the bind finds the DC's ticket through it.
+                service = nil
+                code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
+            }
         } else {
-            code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
-        }
-        if code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, host != nil {
-            // The KDC knows no such service (a server name that is an alias or an address): a TGT, and the bind
-            // finds the DC's ticket through it.
-            host = nil
             code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
         }
         if code == KRB5_KDC_UNREACH {
@@ -169,30 +232,7 @@ public final class HostCredentials {
                 check: "check that the keytab holds current keys for the machine account (klist -k \(keytab)), "
                     + "that a KDC for the realm is reachable, and that the clock is within 5 minutes of the DC's")
         }
-        defer { krb5_free_cred_contents(context.raw, &credentials) }
-
-        // The old GSS-API credential describes the old ticket; connections that hold it keep it alive.
-        credential = nil
-        expiry = 0
-        serviceTicketHost = nil
-        code = krb5_cc_initialize(context.raw, cache, client)
-        guard code == 0 else { throw context.error(code, "cannot initialise credential cache \(cacheName)") }
-        code = krb5_cc_store_cred(context.raw, cache, &credentials)
-        guard code == 0 else { throw context.error(code, "cannot store credentials in \(cacheName)") }
-
-        var minor: OM_uint32 = 0
-        var handle: gss_cred_id_t?
-        let major = gss_krb5_import_cred(&minor, cache, nil, nil, &handle)
-        guard gmsa_gss_error(major) == 0, let handle else {
-            throw KerberosError(
-                .library(krb5_error_code(bitPattern: minor)),
-                "cannot make GSS-API credentials from \(cacheName) for \(principal): \(Self.statusText(major, minor))")
-        }
-        credential = GSSCredential(handle)
-        serviceTicketHost = host
-        expiry = Int64(UInt32(bitPattern: credentials.times.endtime))
-        let started = credentials.times.starttime != 0 ? credentials.times.starttime : credentials.times.authtime
-        start = Int64(UInt32(bitPattern: started))
+        return (credentials, service)
     }
 
     /// Makes the next ``acquire(now:expecting:)`` get a new ticket: the current one may carry an outdated group

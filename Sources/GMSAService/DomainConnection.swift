@@ -46,8 +46,8 @@ public struct DomainConnection {
     /// first usable DC with them. The process environment (`KRB5CCNAME`) is neither read nor changed.
     ///
     /// With `[domain] servers`, the first server is known before the ticket is asked for: the AS request asks
-    /// for its LDAP service ticket instead of a TGT (``HostCredentials/refresh(for:)``), and a TGT is only got
-    /// when another DC is tried.
+    /// for its LDAP service ticket instead of a TGT (``HostCredentials/refresh(for:)``); another DC tried gets
+    /// its own the same way (``HostCredentials/addServiceTicket(for:)``).
     ///
     /// A bind refused while a reused ticket or an AS-requested service ticket was in use is retried once with a
     /// new TGT: the KDC may have invalidated the ticket (a reset machine password), the DC may have rejected it,
@@ -73,16 +73,16 @@ public struct DomainConnection {
             timeoutSeconds: configuration.directory.timeoutSeconds, pageSize: configuration.directory.pageSize,
             saslSecurityProperties: configuration.directory.saslSecurityProperties)
         while true {
-            let serviceTicketOnly = credentials.serviceTicketHost != nil
+            let serviceTicketOnly = !credentials.serviceTicketHosts.isEmpty
             var authenticationFailure: KerberosError?
             do throws(DirectoryError) {
                 let session = try DirectorySession.open(
                     domain: configuration.domain, options: options, statistics: statistics,
                     credentials: { server throws(DirectoryError) in
-                        // A cache with only another DC's service ticket gets a TGT before this DC is tried.
+                        // A cache with only other DCs' service tickets gets this DC's before it is tried.
                         if !credentials.covers(server.host) {
                             do throws(KerberosError) {
-                                try credentials.refresh()
+                                try credentials.addServiceTicket(for: server.host)
                             } catch {
                                 authenticationFailure = error
                                 throw DirectoryError(.bindFailed, error.message)
@@ -125,11 +125,8 @@ public struct DomainConnection {
     }
 
     /// The DC a pass tries first when that is known before the DCs are looked up: the first of `[domain]
-    /// servers`. `nil` when DNS (and the site) decide, and for an IPv4 address, which is no Kerberos service
-    /// name (the KDC would only answer that it does not know it).
+    /// servers`. `nil` when DNS (and the site) decide.
     public static func expectedController(_ domain: Configuration.Domain) -> DomainController? {
-        guard let first = domain.servers.first.flatMap(DomainController.init(parsing:)) else { return nil }
-        var address = in_addr()
-        return inet_pton(AF_INET, first.host, &address) == 1 ? nil : first
+        domain.servers.first.flatMap(DomainController.init(parsing:))
     }
 }

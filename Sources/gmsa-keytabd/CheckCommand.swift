@@ -47,7 +47,8 @@ struct CheckCommand: Subcommand {
             print("domain: FAILED: \(error.message)")
             throw ExitCode.unavailable
         }
-        let ticket = domain.credentials.serviceTicketHost.map { "LDAP ticket for \($0)" } ?? "TGT"
+        let hosts = domain.credentials.serviceTicketHosts
+        let ticket = hosts.isEmpty ? "TGT" : "LDAP ticket for \(hosts.joined(separator: ", "))"
         print("host: \(domain.credentials.principal) from \(configuration.host.keytab): \(ticket) valid until \(Self.format(epochSeconds: domain.credentials.expiry))")
         print("domain controllers: \(domain.session.candidates.map(\.description).joined(separator: ", ")) (from \(source))")
         print("dc order: \(domain.session.choice.summary)")

@@ -1,6 +1,7 @@
 import Foundation
-import GMSAKerberos
 import Testing
+
+@testable import GMSAKerberos
 
 @Suite struct HostCredentialsTests {
     @Test func aTenHourTicketIsReusedUntilItsLastHour() {
@@ -19,6 +20,21 @@ import Testing
         #expect(!HostCredentials.isFresh(start: start, expiry: expiry, now: expiry - 300))
         // Never obtained.
         #expect(!HostCredentials.isFresh(start: 0, expiry: 0, now: start))
+    }
+
+    /// The DC name an AS request asks for `ldap/<name>` with: lower case, and none for an IPv4 address (no
+    /// service has one as its name).
+    @Test func aServiceTicketIsAskedForByNameNotByAddress() throws {
+        #expect(HostCredentials.serviceHost("DC1.Company.Test") == "dc1.company.test")
+        #expect(HostCredentials.serviceHost("10.0.0.5") == nil)
+        #expect(HostCredentials.serviceHost("127.0.0.9") == nil)
+        #expect(HostCredentials.serviceHost("10.0.0.5.example") == "10.0.0.5.example")
+        // Before any ticket, every DC is covered: there is nothing to add to.
+        let credentials = try HostCredentials(
+            context: try KerberosContext(), keytab: "/nonexistent.keytab", principal: "HOST1$@A.TEST", realm: "A.TEST")
+        #expect(credentials.covers("dc1.a.test"))
+        try credentials.addServiceTicket(for: "dc1.a.test")
+        #expect(credentials.serviceTicketHosts.isEmpty)
     }
 
     @Test func eachObjectHasItsOwnMemoryCacheAndTheEnvironmentIsLeftAlone() throws {

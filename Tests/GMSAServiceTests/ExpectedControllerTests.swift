@@ -14,12 +14,6 @@ import Testing
         #expect(DomainConnection.expectedController(domain(["dc1.company.test."]))?.host == "dc1.company.test")
     }
 
-    @Test func noneForAnAddress() {
-        #expect(DomainConnection.expectedController(domain(["10.0.0.5", "dc1.company.test"])) == nil)
-        #expect(DomainConnection.expectedController(domain(["127.0.0.9:389"])) == nil)
-        #expect(DomainConnection.expectedController(domain(["10.0.0.5.example"]))?.host == "10.0.0.5.example")
-    }
-
     @Test func noneWhenDNSAndTheSiteDecide() {
         #expect(DomainConnection.expectedController(domain([])) == nil)
         #expect(DomainConnection.expectedController(domain([], site: "Site2")) == nil)
