@@ -119,12 +119,19 @@ public final class HostCredentials {
     /// for a name the KDC does not know as a service). Replaces the cache's contents with it (dropping cached
     /// service tickets too) and makes a new GSS-API credential for it.
     public func refresh(for host: String? = nil) throws(KerberosError) {
-        prefetched = false
         let client = try context.parsePrincipal(principal)
         defer { krb5_free_principal(context.raw, client) }
         var (credentials, host) = try initialCredentials(client: client, service: host.flatMap(Self.serviceHost))
         defer { krb5_free_cred_contents(context.raw, &credentials) }
+        try replaceCache(client: client, with: &credentials, serviceHost: host)
+    }
 
+    /// Makes `credentials` (for the DC `serviceHost`, or a TGT when `nil`) the cache's only ticket, with a new
+    /// GSS-API credential for it.
+    private func replaceCache(
+        client: krb5_principal, with credentials: inout krb5_creds, serviceHost host: String?
+    ) throws(KerberosError) {
+        prefetched = false
         // The old GSS-API credential describes the old ticket; connections that hold it keep it alive.
         credential = nil
         expiry = 0
@@ -162,8 +169,8 @@ public final class HostCredentials {
         var (credentials, got) = try initialCredentials(client: client, service: host)
         defer { krb5_free_cred_contents(context.raw, &credentials) }
         guard got != nil else {
-            // The KDC answered with a TGT: it replaces the service tickets.
-            return try refresh()
+            // The KDC knows no such service and gave a TGT instead: it replaces the service tickets.
+            return try replaceCache(client: client, with: &credentials, serviceHost: nil)
         }
         // The GSS-API credential reads the cache when a bind asks for a ticket, so it finds this one too.
         let code = krb5_cc_store_cred(context.raw, cache, &credentials)
@@ -212,12 +219,10 @@ public final class HostCredentials {
                 decoding: UnsafeRawBufferPointer(start: client.pointee.realm.data, count: Int(client.pointee.realm.length)),
                 as: UTF8.self)
             code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, "ldap/\(host)@\(realm)", options)
-            if code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN {
-                // No such service: a TGT, and the bind finds the DC's ticket through it.
-                service = nil
-                code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
-            }
-        } else {
+            // No such service: a TGT, and the bind finds the DC's ticket through it.
+            if code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN { service = nil }
+        }
+        if service == nil {
             code = krb5_get_init_creds_keytab(context.raw, &credentials, client, table, 0, nil, options)
         }
         if code == KRB5_KDC_UNREACH {

@@ -93,6 +93,24 @@ struct SyncAgainstLabTests {
         #expect(check.standardOutput.contains("LDAP ticket for dc1.company.test valid until"), "\(check.standardOutput)")
     }
 
+    /// A next server the KDC knows no service for gets the TGT the KDC's refusal led to, without another AS
+    /// exchange: `dc1`'s ticket (a service name of the DC, on a closed port), the refusal for `nosuchdc` that
+    /// ends in a TGT, then the TGT's TGS request for dc1.company.test. Two AS replies in all.
+    @Test func aNextServerTheKDCDoesNotKnowGetsItsTGTInOneExchange() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = Lab.configuration(
+            accountBlocks(["msa-svc1"], in: directory) + "[ldap]\ntimeout = 2\n",
+            servers: ["dc1:3999", "nosuchdc.company.test", "dc1.company.test"], in: directory)
+        let trace = directory.file("krb5.trace")
+        let run = try ProgramRun.run(ProgramRun.gmsaKeytabd, ["sync", "-c", configuration], environment: ["KRB5_TRACE": trace])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        // dc1's ticket, and the TGT after nosuchdc's refusal (MIT asks the primary KDC again after a refusal).
+        #expect(lines.filter { $0.contains("Decrypted AS reply") }.count == 2, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("Server not found in Kerberos database") })
+        #expect(lines.filter { $0.contains("Storing linuxhost1$@\(Lab.realm) -> krbtgt/") }.count == 1)
+    }
+
     @Test func anUnauthorizedGMSAGetsNoKeytabAndAClearMessageWhileOthersSync() throws {
         let directory = try TemporaryDirectory()
         let configuration = Lab.configuration(accountBlocks(["msa-denied", "msa-svc1", "msa-nonexistent"], in: directory), in: directory)
