@@ -14,7 +14,7 @@ final class HostTicketPrefetch: @unchecked Sendable {
 
     init(_ credentials: HostCredentials, expecting host: String?) {
         self.credentials = credentials
-        DetachedThread.start(name: "gmsa-host-tgt") { [self] in
+        DetachedThread.start(name: "gmsa-host-tkt") { [self] in
             self.credentials.prefetch(expecting: host)
             self.done.signal()
         }
