@@ -51,7 +51,8 @@ struct RunCommand: Subcommand {
         }
         let logger = Logger(label: "gmsa-keytabd")
 
-        let configuration = options.load()
+        let notifier = SystemdNotifier()
+        let configuration = loadWaitingForNames(notifier: notifier, logger: logger)
         let request = RefreshRequest(stateDirectory: configuration.daemon.stateDirectory)
         let engine: RefreshEngine
         let lock: StateDirectoryLock
@@ -78,7 +79,7 @@ struct RunCommand: Subcommand {
 
         let path = options.config
         let loader = options.loader
-        let service = RefreshService(engine: engine, notifier: SystemdNotifier(), logger: logger) {
+        let service = RefreshService(engine: engine, notifier: notifier, logger: logger) {
             try loader.load(path: path)
         }
         do {
@@ -86,6 +87,21 @@ struct RunCommand: Subcommand {
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.cannotCreate
+        }
+    }
+
+    /// The configuration, as ``ConfigurationOptions/load()`` gives it, except that `owner`/`group` names the host
+    /// does not know yet (sssd or winbind still starting) are waited for, up to 60 s (``NameServiceWait``).
+    func loadWaitingForNames(notifier: SystemdNotifier, logger: Logger) -> Configuration {
+        let wait = NameServiceWait(
+            logger: logger, status: notifier.status,
+            alive: { if notifier.watchdogPingInterval != nil { notifier.watchdog() } })
+        let loader = options.loader
+        let path = options.config
+        do {
+            return try wait.load { () throws(ConfigurationError) in try loader.load(path: path) }
+        } catch {
+            exitWithError("\(error)", .configurationError)
         }
     }
 

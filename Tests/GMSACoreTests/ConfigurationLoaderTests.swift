@@ -312,4 +312,50 @@ import Testing
         #expect(error.description.contains(message), "\(error)")
         #expect(error.line != nil, "\(error)")
     }
+
+    @Test func unknownNamesAreTheirOwnErrorListingEveryName() throws {
+        let error = try error(
+            """
+            [domain]
+            realm = "A.TEST"
+            [[account]]
+            name = "msa-web"
+            keytab = "/k"
+            owner = "www-data"
+            group = "web-admins"
+            [[account]]
+            name = "msa-db$"
+            keytab = "/j"
+            owner = "postgres"
+            [discovery]
+            keytab = "/d/{account}.keytab"
+            group = "keytab-readers"
+            """)
+        #expect(error.code == .unknownNames)
+        // The rest of the error is the first name's, worded as before.
+        #expect(error.description == "/etc/gmsa-keytabd/gmsa-keytabd.toml:7: account[1].group: no group 'web-admins' on this host (check: getent group web-admins)")
+        #expect(error.unknownNames.map(\.description) == [
+            "group 'web-admins' (account msa-web$)", "user 'postgres' (account msa-db$)", "group 'keytab-readers' ([discovery])",
+        ])
+    }
+
+    @Test func anyOtherErrorWinsOverUnknownNames() throws {
+        // An unknown name first in the file, a bad mode after it: the mode is what waiting cannot fix.
+        let error = try error(
+            "[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nowner = \"wwwdata\"\n"
+                + "[[account]]\nname = \"db\"\nkeytab = \"/j\"\nmode = \"0644\"\n")
+        #expect(error.code == .invalid)
+        #expect(error.key == "account[2].mode")
+        #expect(error.unknownNames.isEmpty)
+    }
+
+    @Test func aNumberIsAnIdAndNeverLookedUp() throws {
+        let configuration = try parse(
+            "[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nowner = \"1001\"\ngroup = \"0\"\n")
+        #expect(configuration.accounts[0].settings.owner == 1001 && configuration.accounts[0].settings.group == 0)
+        // (uid_t)-1 would leave the owner as it is: refused at once, not waited for.
+        let error = try error("[domain]\nrealm = \"A.TEST\"\n[[account]]\nname = \"web\"\nkeytab = \"/k\"\nowner = \"4294967295\"\n")
+        #expect(error.code == .invalid)
+        #expect(error.key == "account[1].owner")
+    }
 }

@@ -2,7 +2,9 @@
 ///
 /// Syntax errors, unknown keys, wrong types and bad values all become a ``ConfigurationError`` naming the
 /// file, line and key. Owner and group names are resolved through the injected lookups, so a typo in a user
-/// name is a configuration error too, not a failure at the first write.
+/// name is a configuration error too, not a failure at the first write. A name the lookups do not know is
+/// reported only when the file is otherwise valid, as ``ConfigurationError/Code/unknownNames`` listing them all:
+/// at boot it may be sssd or winbind not answering yet, which `run` waits for. A number is an id as it stands.
 public struct ConfigurationLoader: Sendable {
     /// Resolves a user name to a uid (`getpwnam` in production).
     public var userID: @Sendable (String) -> UInt32?
@@ -137,6 +139,7 @@ public struct ConfigurationLoader: Sendable {
         guard (1...5000).contains(pageSize) else { throw fail("ldap.page_size", "\(pageSize) is out of range: give 1 to 5000") }
 
         var accounts: [Configuration.Account] = []
+        var unknownNames: [(name: ConfigurationError.UnknownName, error: ConfigurationError)] = []
         var names = Set<ServiceAccountName>()
         var keytabOwners: [String: String] = [:]
         for (index, entry) in (file.account ?? []).enumerated() {
@@ -164,8 +167,8 @@ public struct ConfigurationLoader: Sendable {
             }
             keytabOwners[keytab] = name.samAccountName
             let settings = try keytabSettings(
-                key: key, owner: entry.owner, group: entry.group, mode: entry.mode, enctypes: entry.enctypes,
-                principals: entry.principals, fail: fail)
+                key: key, setting: "account \(name)", owner: entry.owner, group: entry.group, mode: entry.mode,
+                enctypes: entry.enctypes, principals: entry.principals, unknownNames: &unknownNames, fail: fail)
             if let command = entry.onChange {
                 guard let program = command.first, !program.isEmpty else {
                     throw fail("\(key).on_change", "give the command as a list: [\"systemctl\", \"try-reload-or-restart\", \"web.service\"]")
@@ -197,8 +200,8 @@ public struct ConfigurationLoader: Sendable {
                 }
             }
             let settings = try keytabSettings(
-                key: "discovery", owner: section.owner, group: section.group, mode: section.mode, enctypes: section.enctypes,
-                principals: nil, fail: fail)
+                key: "discovery", setting: "[discovery]", owner: section.owner, group: section.group, mode: section.mode,
+                enctypes: section.enctypes, principals: nil, unknownNames: &unknownNames, fail: fail)
             // A discovered account's name is only known at run time: its keytab is checked then, against these.
             let protectedFiles = ProtectedFiles.list(
                 hostKeytab: hostKeytab, configuration: configurationPath, stateDirectory: stateDirectory)
@@ -223,6 +226,11 @@ public struct ConfigurationLoader: Sendable {
             refresh.probeInterval = value
         }
         let onChangeTimeout = try duration(file.daemon?.onChangeTimeout, "on_change_timeout", within: 1...3600) ?? .seconds(60)
+        if var error = unknownNames.first?.error {
+            error.code = .unknownNames
+            error.unknownNames = unknownNames.map(\.name)
+            throw error
+        }
 
         return Configuration(
             domain: Configuration.Domain(realm: realm.uppercased(), servers: servers, site: file.domain?.site),
@@ -249,11 +257,13 @@ public struct ConfigurationLoader: Sendable {
 
     private func keytabSettings(
         key: String,
+        setting: String,
         owner: String?,
         group: String?,
         mode: ConfigurationFile.FileMode?,
         enctypes: [String]?,
         principals: [String]?,
+        unknownNames: inout [(name: ConfigurationError.UnknownName, error: ConfigurationError)],
         fail: (String?, String) -> ConfigurationError
     ) throws(ConfigurationError) -> Configuration.KeytabSettings {
         var settings = Configuration.KeytabSettings(mode: 0o600, owner: nil, group: nil, encryptionTypes: nil, extraPrincipals: [])
@@ -267,16 +277,30 @@ public struct ConfigurationLoader: Sendable {
             settings.mode = value
         }
         if let owner {
-            guard let uid = userID(owner) else {
-                throw fail("\(key).owner", "no user '\(owner)' on this host (check: getent passwd \(owner))")
+            if let number = UInt32(owner) {
+                // (uid_t)-1 and (gid_t)-1 mean "leave as it is" to chown(2).
+                guard number != .max else { throw fail("\(key).owner", "\(owner) is not a user id") }
+                settings.owner = number
+            } else if let uid = userID(owner) {
+                settings.owner = uid
+            } else {
+                unknownNames.append(
+                    (ConfigurationError.UnknownName(kind: .user, name: owner, setting: setting),
+                    fail("\(key).owner", "no user '\(owner)' on this host (check: getent passwd \(owner))")))
             }
-            settings.owner = uid
         }
         if let group {
-            guard let gid = groupID(group) else {
-                throw fail("\(key).group", "no group '\(group)' on this host (check: getent group \(group))")
+            if let number = UInt32(group) {
+                // (uid_t)-1 and (gid_t)-1 mean "leave as it is" to chown(2).
+                guard number != .max else { throw fail("\(key).group", "\(group) is not a group id") }
+                settings.group = number
+            } else if let gid = groupID(group) {
+                settings.group = gid
+            } else {
+                unknownNames.append(
+                    (ConfigurationError.UnknownName(kind: .group, name: group, setting: setting),
+                    fail("\(key).group", "no group '\(group)' on this host (check: getent group \(group))")))
             }
-            settings.group = gid
         }
         if let enctypes {
             do {
