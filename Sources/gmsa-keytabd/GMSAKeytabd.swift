@@ -1,4 +1,5 @@
 import GMSACore
+import GMSADaemon
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,8 @@ enum GMSAKeytabd {
         """
 
     static func main() {
+        // Before anything reads a key, a password or the host keytab: no core dump may carry them.
+        CoreDumpGuard.engage()
         var arguments = processArguments().dropFirst()
         guard let first = arguments.popFirst() else {
             printToStandardError(help)
