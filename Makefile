@@ -3,8 +3,12 @@
 #   make demo       installs what it needs, builds, runs the daemon against a throwaway Samba AD DC (root)
 #   make test       installs what it needs, then every test: unit, integration against a throwaway Samba AD DC,
 #                   the rollover test in a lab of its own, test-host and the load test (root)
-#   make deb        dist/gmsa-keytabd_<version>_amd64.deb (prints its path)
-#   make test-host  the .deb on a clean Debian 12 rootfs booted with its own systemd, against the lab DC (root)
+#   make deb        SUITE=bookworm|trixie (default: this machine's release): dist/gmsa-keytabd_<version>+deb<N>_amd64.deb,
+#                   built with debhelper against that release's libraries (another release: in a debootstrap
+#                   build root), checked by that release's lintian; prints its path (root for another release)
+#   make repo       both packages in a signed apt repository, dist/apt (a throwaway key unless GMSA_REPO_KEY)
+#   make test-host  for each release: a clean rootfs installs from dist/apt, boots its own systemd, runs the
+#                   daemon against the lab DC, upgrades from the repository, removes and purges (root)
 #   make load-test  LOAD_HOSTS (100) daemons, each a host of its own, share one gMSA through a rollover against one
 #                   lab DC; prints the DC's request rate and read latency (root; about 13 min, part of make test)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each; make fuzz-smoke: 15 s each (fuzz/)
@@ -38,14 +42,16 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --disable-local-rpath -Xswiftc 
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic \
 	-Xlinker --symbol-ordering-file=packaging/symbol-order.txt -Xlinker --no-warn-symbol-ordering \
-	-Xswiftc -L -Xswiftc .build/static-libstdc++
+	-Xswiftc -L -Xswiftc $(BUILD_DIR)/static-libstdc++ --scratch-path $(BUILD_DIR)
 # libstdc++ linked statically too: the Swift runtime uses a few KiB of it, but the shared library kept 1 MiB
 # resident. The toolchain's link arguments say -lstdc++; a directory searched first that holds only the
 # archive makes that the static one (GPL-3 with the GCC Runtime Library Exception: packaging/deb/copyright).
-STATIC_LIBSTDCXX = .build/static-libstdc++/libstdc++.a
-BINARY = .build/release/gmsa-keytabd
+# SwiftPM's build directory of the release build (debian/rules points it elsewhere per Debian release).
+BUILD_DIR ?= .build
+STATIC_LIBSTDCXX = $(BUILD_DIR)/static-libstdc++/libstdc++.a
+BINARY = $(BUILD_DIR)/release/gmsa-keytabd
 
-.PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb unit-test demo install uninstall clean fleet-simulation load-test
+.PHONY: all build deps test swift-test fuzz fuzz-smoke test-host deb repo unit-test demo install uninstall clean fleet-simulation load-test
 
 all: build
 
@@ -101,13 +107,19 @@ fuzz:
 fuzz-smoke:
 	SWIFT=$(SWIFT) fuzz/run.sh 15 $(FUZZ_TARGETS)
 
-deb: build
-	@packaging/build-deb.sh $(BINARY) dist
+# The Debian releases the project ships for (packaging/build-root.sh knows how to make a build root of each).
+SUITES = bookworm trixie
+SUITE ?= $(shell . /etc/os-release && echo $$VERSION_CODENAME)
+deb:
+	@packaging/build-deb.sh $(SUITE) dist
 
-# lintian: no error or warning (the info tags we keep are listed in the README).
-test-host: deb
-	lintian --fail-on error,warning dist/gmsa-keytabd_$(VERSION)_amd64.deb
-	lab/host-test.sh dist/gmsa-keytabd_$(VERSION)_amd64.deb
+repo:
+	@for suite in $(SUITES); do packaging/build-deb.sh $$suite dist >/dev/null || exit 1; done
+	@packaging/build-repo.sh dist/apt dist/gmsa-keytabd_$(VERSION)+deb1[23]_amd64.deb
+
+# Each release's host test: installs from the repository, upgrades to a rebuilt newer version from it.
+test-host: repo
+	@rc=0; for suite in $(SUITES); do lab/host-test.sh $$suite dist/apt || rc=1; done; exit $$rc
 
 unit-test:
 	$(SWIFT) test

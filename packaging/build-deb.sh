@@ -1,72 +1,132 @@
 #!/usr/bin/env bash
-# Builds the Debian package of gmsa-keytabd from an already built binary.
+# Builds the Debian package of gmsa-keytabd for one Debian release, with debhelper (debian/), and checks it with
+# that release's lintian.
 #
-#   packaging/build-deb.sh BINARY OUTDIR [VERSION]
+#   packaging/build-deb.sh SUITE OUTDIR [VERSION]      (SUITE: bookworm or trixie)
 #
-# VERSION defaults to the one in Sources/gmsa-keytabd/Version.swift (the only place it is set); the host test
-# passes a higher one to test an upgrade. Prints the path of the .deb it wrote. Needs dpkg-dev (dpkg-shlibdeps)
-# and the -dev packages the binary was built against (Depends are computed from the binary's libraries).
+# Writes OUTDIR/gmsa-keytabd_<VERSION>+deb<N>_amd64.deb (deb12 for bookworm, deb13 for trixie: a host that
+# upgrades its release also upgrades the package) and prints its path. VERSION defaults to the one in
+# Sources/gmsa-keytabd/Version.swift, which debian/changelog's first entry must match; the host test passes a
+# higher one to test an upgrade.
+#
+# For the build machine's own release the build runs here. For another release it runs in a clean build root
+# of that release (packaging/build-root.sh, debootstrap), with this machine's Swift toolchain and package
+# mirror bind-mounted read-only, so the binary links that release's libraries and dpkg-shlibdeps computes
+# that release's Depends. SwiftPM's build directory is .build for the machine's release and .build-SUITE for
+# another, so rebuilds are incremental. Root is needed for the build root (chroot, mounts).
 set -euo pipefail
 
 die() { printf 'build-deb: ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf 'build-deb: %s\n' "$*" >&2; }
 
-(($# == 2 || $# == 3)) || die "usage: $0 BINARY OUTDIR [VERSION]"
-binary=$1
+(($# == 2 || $# == 3)) || die "usage: $0 SUITE OUTDIR [VERSION]"
+suite=$1
 outdir=$2
 src=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-version=${3:-$(sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$/\1/p' "$src/Sources/gmsa-keytabd/Version.swift")}
-[[ -n $version ]] || die "no version in Sources/gmsa-keytabd/Version.swift"
-[[ -x $binary ]] || die "$binary is not an executable (build it first: make build)"
-for tool in dpkg-deb dpkg-shlibdeps; do
-    command -v "$tool" >/dev/null || die "$tool not found (apt-get install dpkg-dev)"
-done
-# Reproducible: every time stamp is the last commit's (or now, outside git).
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/gmsa-keytabd-deb.XXXXXX")
-trap 'rm -rf -- "$work"' EXIT
-root=$work/root
-doc=$root/usr/share/doc/gmsa-keytabd
-
-install -d -m 0755 "$root/DEBIAN" "$root/usr/sbin" "$root/usr/lib/systemd/system" "$root/usr/lib/systemd/catalog" \
-    "$root/usr/share/man/man8" "$root/usr/share/man/man5" "$root/etc/gmsa-keytabd" "$doc"
-install -m 0755 "$binary" "$root/usr/sbin/gmsa-keytabd"
-# Symbol tables only; Swift's runtime metadata lives in sections that strip keeps.
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/sbin/gmsa-keytabd"
-# A library search path in a system binary (SwiftPM's default $ORIGIN) would make the loader try /usr/sbin first.
-if readelf -d "$root/usr/sbin/gmsa-keytabd" | grep -qE '\((RUNPATH|RPATH)\)'; then
-    die "$binary has a RUNPATH or RPATH; build it with make build (--disable-local-rpath)"
-fi
-install -m 0644 "$src/systemd/gmsa-keytabd.service" "$root/usr/lib/systemd/system/"
-install -m 0644 "$src/systemd/gmsa-keytabd.catalog" "$root/usr/lib/systemd/catalog/"
-install -m 0644 "$src/config/gmsa-keytabd.toml" "$root/etc/gmsa-keytabd/"
-gzip -9n <"$src/man/gmsa-keytabd.8" >"$root/usr/share/man/man8/gmsa-keytabd.8.gz"
-gzip -9n <"$src/man/gmsa-keytabd.toml.5" >"$root/usr/share/man/man5/gmsa-keytabd.toml.5.gz"
-gzip -9n <"$src/README.md" >"$doc/README.md.gz"
-install -m 0644 "$src/packaging/deb/copyright" "$doc/copyright"
-changelog_date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
-sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$changelog_date/" "$src/packaging/deb/changelog.in" | gzip -9n >"$doc/changelog.gz"
-chmod 0644 "$root"/usr/share/man/man*/*.gz "$doc"/*
-
-# Depends: what the binary links (dpkg-shlibdeps wants a debian/control to read), plus what it loads or needs
-# at run time without linking it: libsasl2 loads the GSSAPI mechanism as a plugin, systemd runs the unit, and
-# the unit's ExecReload= is /bin/kill (procps; a minimal Debian 12 has no kill at all).
-mkdir "$work/debian"
-printf 'Source: gmsa-keytabd\n\nPackage: gmsa-keytabd\nArchitecture: amd64\n' >"$work/debian/control"
-shlibs=$(cd "$work" && dpkg-shlibdeps -O --warnings=1 -e"$root/usr/sbin/gmsa-keytabd" | sed -n 's/^shlibs:Depends=//p')
-[[ -n $shlibs ]] || die "dpkg-shlibdeps found no dependencies"
-depends="$shlibs, libsasl2-modules-gssapi-mit, procps, systemd"
-
-installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" -e "s/@DEPENDS@/$depends/" \
-    "$src/packaging/deb/control.in" >"$root/DEBIAN/control"
-install -m 0644 "$src/packaging/deb/conffiles" "$root/DEBIAN/conffiles"
-install -m 0755 "$src/packaging/deb/postinst" "$src/packaging/deb/prerm" "$src/packaging/deb/postrm" "$root/DEBIAN/"
-(cd "$root" && find . -type f ! -path './DEBIAN/*' ! -path './etc/*' -printf '%P\0' | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-chmod 0644 "$root/DEBIAN/md5sums"
-find "$root" -exec touch --no-dereference -d "@$SOURCE_DATE_EPOCH" {} +
-
+case $suite in
+bookworm) marker=deb12 ;;
+trixie) marker=deb13 ;;
+*) die "unsupported release '$suite' (bookworm, trixie)" ;;
+esac
 mkdir -p "$outdir"
-deb=$outdir/gmsa-keytabd_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-printf '%s\n' "$deb"
+outdir=$(cd -- "$outdir" && pwd -P)
+this_suite=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
+
+# ---------------------------------------------------------------------------------------------------------
+# Another release: the same script again, inside that release's build root.
+if [[ $suite != "$this_suite" && -z ${GMSA_IN_BUILD_ROOT:-} ]]; then
+    ((EUID == 0)) || die "building for $suite on $this_suite needs root (a chroot build root)"
+    swift_root=$(dirname -- "$(dirname -- "$(dirname -- "$(readlink -f -- "$(command -v swift)")")")")
+    [[ -x $swift_root/usr/bin/swift ]] || die "swift not found on PATH"
+    root=$("$src/packaging/build-root.sh" "$suite")
+    log "building in the $suite build root $root"
+    writable=("$src" "$outdir")
+    readonly_=("$swift_root")
+    [[ -d /opt/swift-packages ]] && readonly_+=(/opt/swift-packages)
+    for f in /etc/gitconfig "$HOME/.gitconfig"; do
+        if [[ -f $f ]]; then mkdir -p "$root$(dirname -- "$f")" && cp "$f" "$root$f"; fi
+    done
+    # Same paths inside as outside: the source tree and the output directory (writable), the toolchain and
+    # SwiftPM's mirror of the package sources (read-only; git reads github.com from /opt/swift-packages, as the
+    # machine's gitconfig says).
+    exec unshare --mount --fork -- bash -c '
+        set -e
+        root=$1 swift_bin=$2 suite=$3 outdir=$4 version=$5 src=$6 outdir_=$7; shift 7
+        mount --make-rprivate /
+        mount -t proc proc "$root/proc"
+        mount --rbind /dev "$root/dev"
+        for m in "$src" "$outdir_"; do mkdir -p "$root$m" && mount --bind "$m" "$root$m"; done
+        for m in "$@"; do mkdir -p "$root$m" && mount --bind -o ro "$m" "$root$m"; done
+        exec chroot "$root" env -i HOME=/root LANG=C.UTF-8 PATH="$swift_bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+            GMSA_IN_BUILD_ROOT="$suite" SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-}" \
+            bash "$src/packaging/build-deb.sh" "$suite" "$outdir" ${version:+"$version"}
+    ' bash "$root" "$swift_root/usr/bin" "$suite" "$outdir" "${3:-}" "${writable[@]}" "${readonly_[@]}"
+fi
+
+# ---------------------------------------------------------------------------------------------------------
+# This release: debhelper in a copy of the source tree.
+command -v swift >/dev/null || die "swift not found on PATH (Swift 6.x builds the binary)"
+for tool in dpkg-buildpackage dh lintian; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install dpkg-dev debhelper lintian)"
+done
+source_version=$(sed -n 's/^let gmsaKeytabdVersion = "\(.*\)"$/\1/p' "$src/Sources/gmsa-keytabd/Version.swift")
+[[ -n $source_version ]] || die "no version in Sources/gmsa-keytabd/Version.swift"
+changelog_version=$(sed -n '1s/^gmsa-keytabd (\([^)]*\)).*/\1/p' "$src/debian/changelog")
+[[ $changelog_version == "$source_version" ]] ||
+    die "debian/changelog's first entry is $changelog_version, Version.swift says $source_version: add a changelog entry"
+version=${3:-$source_version}+$marker
+# Reproducible time stamps: the last commit's time, but later than debian/changelog's first entry (the entry
+# this build adds on top must be newer than it).
+if [[ -z ${SOURCE_DATE_EPOCH:-} ]]; then
+    SOURCE_DATE_EPOCH=$(git -c safe.directory="$src" -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)
+    entry_time=$(date -u -d "$(sed -n '0,/^ -- /s/^ -- .*>  //p' "$src/debian/changelog")" +%s)
+    ((SOURCE_DATE_EPOCH > entry_time)) || SOURCE_DATE_EPOCH=$((entry_time + 1))
+fi
+export SOURCE_DATE_EPOCH
+
+if [[ -z ${GMSA_IN_BUILD_ROOT:-} ]]; then
+    build_dir=$src/.build
+else
+    build_dir=$src/.build-$suite
+fi
+stage=$src/.build-deb/$suite
+# One path whatever the version: SwiftPM keys its build directory on the source paths, so the same path keeps
+# a rebuild incremental.
+tree=$stage/gmsa-keytabd
+rm -rf -- "$stage"
+mkdir -p "$tree"
+# What the build reads (Package.swift names every target, tests and benchmarks too); SwiftPM's build directory
+# stays outside the copy.
+cp -a "$src"/{Package.swift,Makefile,README.md,Sources,Tests,bench,packaging,debian,systemd,man,config} "$tree/"
+# The release's own changelog entry on top: this build's version and suite.
+{
+    printf 'gmsa-keytabd (%s) %s; urgency=medium\n\n' "$version" "$suite"
+    printf '  * Built for Debian %s (%s).\n\n' "${marker#deb}" "$suite"
+    printf ' -- gmsa-keytabd maintainers <gmsa-keytabd@example.org>  %s\n\n' "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+    cat "$src/debian/changelog"
+} >"$tree/debian/changelog"
+
+log "dpkg-buildpackage $version for $suite (SwiftPM build directory $build_dir)"
+if ! (cd "$tree" && GMSA_BUILD_DIR=$build_dir dpkg-buildpackage -b -us -uc) >"$stage/build.log" 2>&1; then
+    tail -n 40 "$stage/build.log" >&2
+    die "dpkg-buildpackage failed (log: $stage/build.log)"
+fi
+deb=$stage/gmsa-keytabd_${version}_amd64.deb
+[[ -f $deb ]] || die "dpkg-buildpackage wrote no $deb"
+
+# A library search path in a system binary (SwiftPM's default $ORIGIN) would make the loader try /usr/sbin first.
+if readelf -d "$tree/debian/gmsa-keytabd/usr/sbin/gmsa-keytabd" | grep -qE '\((RUNPATH|RPATH)\)'; then
+    die "the packaged binary has a RUNPATH or RPATH; the release build must use --disable-local-rpath"
+fi
+
+# lintian of this release: no error and no warning; pedantic and info tags are printed for the record.
+lintian_version=$(lintian --version | awk '{ print $2 }')
+if ! lintian --pedantic --display-info --fail-on error,warning "$deb" >"$stage/lintian.txt" 2>&1; then
+    cat "$stage/lintian.txt" >&2
+    die "lintian $lintian_version ($suite) reports an error or a warning"
+fi
+log "lintian $lintian_version ($suite): $(grep -c '^[EWIPX]:' "$stage/lintian.txt" || true) tag(s), none an error or a warning"
+sed 's/^/build-deb:   /' "$stage/lintian.txt" | sort -u >&2
+cp "$stage/lintian.txt" "$outdir/gmsa-keytabd_${version}_amd64.lintian"
+cp "$deb" "$outdir/"
+printf '%s\n' "$outdir/$(basename -- "$deb")"
