@@ -1,5 +1,6 @@
 import Dispatch
 import GMSAKerberos
+import GMSAService
 
 /// The host's first ticket, asked for on a thread of its own while the daemon starts (loads its state, makes its
 /// fingerprint key, writes its pid file): the KDC's answer takes about 10 ms of the time to the first keytab.

@@ -1,4 +1,5 @@
 import CSignalPipe
+import GMSAService
 
 #if canImport(Glibc)
 import Glibc

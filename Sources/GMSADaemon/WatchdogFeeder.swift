@@ -1,3 +1,4 @@
+import GMSAService
 import Synchronization
 
 #if canImport(Glibc)

@@ -7,7 +7,7 @@ import Glibc
 /// Starts a detached POSIX thread that runs `body`, in place of Foundation's `Thread`.
 ///
 /// `name` shows in `top -H` and `/proc/PID/task/*/comm`; the kernel keeps 15 bytes of it.
-enum DetachedThread {
+package enum DetachedThread {
     private final class Start {
         let name: String
         let body: () -> Void
@@ -18,7 +18,7 @@ enum DetachedThread {
         }
     }
 
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) {
+    package static func start(name: String, _ body: @escaping @Sendable () -> Void) {
         let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
