@@ -10,6 +10,7 @@
 // built with. Same signatures as glibc's (2.34+ for the closefrom action; Debian 12 has 2.36).
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int pipe2(int pipefd[2], int flags);
 
 // prctl(2) is variadic, which Swift cannot call.
 static inline int gmsa_prctl_set_dumpable(int dumpable) {

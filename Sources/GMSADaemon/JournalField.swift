@@ -10,6 +10,8 @@ public enum JournalField {
     /// The host's AD site, on the line that says which site orders the DCs.
     public static let site = "SITE"
     public static let nextRefresh = "NEXT_REFRESH"
+    /// Which stream of an `on_change` command a line of its output came from: `stdout` or `stderr`.
+    public static let hookStream = "GMSA_HOOK_STREAM"
     public static let messageID = "MESSAGE_ID"
 
     /// Stable ids (128-bit, as `journalctl MESSAGE_ID=` expects them).

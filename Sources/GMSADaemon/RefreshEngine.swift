@@ -34,7 +34,7 @@ public final class RefreshEngine {
     var repairing: [ServiceAccountName: String] = [:]
     /// `on_change` commands still running (polled every tick, never waited for), and accounts whose keytab
     /// changed again while theirs ran (started once it ends).
-    var changeCommands: [(account: ServiceAccountName, arguments: [String], running: ChangeCommand.Running)] = []
+    var changeCommands: [(log: ChangeCommandLog, running: ChangeCommand.Running)] = []
     var changeCommandsPending: Set<ServiceAccountName> = []
     let random: @Sendable (ClosedRange<Double>) -> Double
 
@@ -352,27 +352,28 @@ public final class RefreshEngine {
     /// one starts when it has ended.
     private func runChangeCommand(for account: ServiceAccountName) {
         guard let arguments = configuration.account(named: account)?.onChange else { return }
-        if changeCommands.contains(where: { $0.account == account }) {
+        if changeCommands.contains(where: { $0.log.account == account }) {
             changeCommandsPending.insert(account)
             return
         }
-        switch ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).start() {
+        let log = ChangeCommandLog(account: account, arguments: arguments, logger: logger)
+        switch ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).start(output: log.sink) {
         case .success(let running):
-            changeCommands.append((account, arguments, running))
+            changeCommands.append((log, running))
         case .failure(let failure):
-            logChangeCommand(account, arguments, .couldNotStart(failure.reason))
+            log.result(.couldNotStart(failure.reason))
         }
     }
 
     /// Reports the `on_change` commands that ended and kills those past their timeout.
     private func pollChangeCommands(monotonic: ContinuousClock.Instant) {
         guard !changeCommands.isEmpty else { return }
-        var stillRunning: [(account: ServiceAccountName, arguments: [String], running: ChangeCommand.Running)] = []
+        var stillRunning: [(log: ChangeCommandLog, running: ChangeCommand.Running)] = []
         var ended: [ServiceAccountName] = []
         for command in changeCommands {
             if let result = command.running.poll(now: monotonic) {
-                logChangeCommand(command.account, command.arguments, result)
-                ended.append(command.account)
+                command.log.result(result)
+                ended.append(command.log.account)
             } else {
                 stillRunning.append(command)
             }
@@ -380,15 +381,6 @@ public final class RefreshEngine {
         changeCommands = stillRunning
         for account in ended where changeCommandsPending.remove(account) != nil {
             runChangeCommand(for: account)
-        }
-    }
-
-    private func logChangeCommand(_ account: ServiceAccountName, _ arguments: [String], _ result: ChangeCommand.Result) {
-        let metadata: Logger.Metadata = [JournalField.account: "\(account)", "ON_CHANGE": "\(arguments.joined(separator: " "))"]
-        if result == .exited(0) {
-            logger.info("\(account): on_change command finished: \(result)", metadata: metadata)
-        } else {
-            logger.warning("\(account): on_change command \(arguments.joined(separator: " ")) failed: \(result)", metadata: metadata)
         }
     }
 

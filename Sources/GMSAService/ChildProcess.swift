@@ -7,8 +7,8 @@ import Glibc
 /// A program started with `posix_spawn(3)`, without a shell, in a process group of its own.
 ///
 /// Replaces Foundation's `Process` (which would link all of Foundation and ICU into the daemon). The child gets
-/// the daemon's environment, standard input from `/dev/null`, standard output and error to `/dev/null` unless
-/// a descriptor is given, no other descriptor (closefrom 3), every signal at its default action and none
+/// the daemon's environment, standard input from `/dev/null`, standard output and error each to `/dev/null` unless
+/// a descriptor is given for it, no other descriptor (closefrom 3), every signal at its default action and none
 /// blocked. Its process group lets ``signalGroup(_:)`` reach what it started too. Nothing else reaps it:
 /// ``poll()`` or ``wait()`` until it has ended, or it stays a zombie until the daemon exits.
 public final class ChildProcess {
@@ -41,8 +41,11 @@ public final class ChildProcess {
         self.pid = pid
     }
 
-    /// Starts `path` with `arguments` (argv[0] included); `standardOutput` replaces `/dev/null` for fd 1.
-    public static func start(_ path: String, arguments: [String], standardOutput: Int32? = nil) throws(StartFailure) -> ChildProcess {
+    /// Starts `path` with `arguments` (argv[0] included); `standardOutput` and `standardError` replace `/dev/null`
+    /// for fd 1 and fd 2.
+    public static func start(
+        _ path: String, arguments: [String], standardOutput: Int32? = nil, standardError: Int32? = nil
+    ) throws(StartFailure) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -57,7 +60,11 @@ public final class ChildProcess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if let standardError {
+            posix_spawn_file_actions_adddup2(&actions, standardError, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         var defaults = sigset_t()
