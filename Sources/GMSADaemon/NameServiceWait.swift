@@ -8,8 +8,8 @@ import Glibc
 /// Loads the configuration at the daemon's start, waiting a bounded time for `owner`/`group` names that the
 /// host's name service does not know yet.
 ///
-/// At boot, sssd or winbind may still be starting when systemd starts the daemon (nss-lookup.target does not
-/// wait for them), so `getpwnam`/`getgrnam` can miss a directory user or group for some seconds. Exiting 78 then
+/// At boot, `getpwnam`/`getgrnam` can miss a directory user or group for some seconds: sssd or winbind may be
+/// started (past nss-user-lookup.target) before it reaches a domain controller. Exiting 78 then
 /// would leave the unit failed for good (78 is in `RestartPreventExitStatus=`). So when the file is otherwise
 /// valid and only names are unknown (``ConfigurationError/Code/unknownNames``), the load is tried again every
 /// ``retryInterval`` until ``limit`` from the first try; any other error, and names still unknown at the
