@@ -6,8 +6,8 @@
 #
 # CGROUP: a cgroup v2 directory to create and enter first (the container's cgroup namespace is rooted there);
 # empty where the machine has no cgroup2 hierarchy of its own. Standard output becomes the container's
-# /dev/console. The rootfs is entered with pivot_root, with its own /run and /tmp: a systemd that saw the
-# machine's own /tmp would empty it.
+# /dev/console. The rootfs is entered with pivot_root, with its own /run and /tmp (a systemd that saw the
+# machine's own /tmp would empty it) and a read-only /proc/sys.
 set -euo pipefail
 
 root=$1 cgroup=$2 name=$3
@@ -23,6 +23,11 @@ fi
 mount --make-rprivate /
 mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
+# The kernel's settings are the machine's: the container's systemd-sysctl must not change them (systemd-coredump's
+# sysctl.d file would point the machine's core_pattern at a program that only exists in the rootfs). As
+# systemd-nspawn does, /proc/sys is read-only inside.
+mount --bind "$root/proc/sys" "$root/proc/sys"
+mount -o remount,bind,ro "$root/proc/sys"
 mount -t sysfs sysfs "$root/sys"
 mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup"
 mount --rbind /dev "$root/dev"
