@@ -38,14 +38,18 @@ die() { printf 'host-test: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ===========================================================================================================
 # Outside the lab: the rootfs and the package.
-# in_chroot ROOT COMMAND...: COMMAND in ROOT (a chroot in a mount namespace of its own, with /proc and /dev for
-# maintainer scripts); nothing mounted leaks out.
+# in_chroot ROOT COMMAND...: COMMAND in ROOT (a chroot in a mount namespace of its own, with /proc, a read-only
+# /proc/sys and /dev for maintainer scripts); nothing mounted leaks out.
 in_chroot() {
     unshare --mount --fork -- bash -c '
         set -e
         root=$1; shift
         mount --make-rprivate /
         mount -t proc proc "$root/proc"
+        # Maintainer scripts must not change the kernel settings of the machine (systemd-coredump'"'"'s would
+        # apply its core_pattern): /proc/sys is read-only here.
+        mount --bind "$root/proc/sys" "$root/proc/sys"
+        mount -o remount,bind,ro "$root/proc/sys"
         mount --rbind /dev "$root/dev"
         exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
     ' bash "$@"
@@ -251,6 +255,8 @@ core_forward_start() {
 #!/bin/sh
 # Run by the kernel for a crash anywhere on the machine while the host test runs: a process of the test host
 # (its pid namespace) goes to the test host's systemd-coredump, under its pid there; anything else is dropped.
+exec 2>>"$work/core-forward.log"
+echo "core of pid \$1: \$*" >&2
 pid=\$1
 shift
 if [ "\$(readlink /proc/\$pid/ns/pid)" != "$host_ns" ]; then
@@ -342,12 +348,22 @@ inside() {
         wait_for 20 bash -c "on_host journalctl -u nginx.service -o json --no-pager --after-cursor='$cursor' |
             grep '\"JOB_TYPE\":\"reload\"' | grep -q '\"JOB_RESULT\":\"done\"' &&
             [[ \$(on_host systemctl show -p MainPID --value nginx.service) == '$nginx_pid' ]]"
+    local hook_journal=$work/hook-journal.json
+    hook_lines() { # STREAM TEXT: the unit's journal has TEXT from msa-svc1$'s hook on STREAM
+        on_host journalctl -u gmsa-keytabd.service -o json --no-pager --after-cursor="$cursor" >"$hook_journal"
+        python3 -c '
+import json, sys
+stream, text = sys.argv[2], sys.argv[3]
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("GMSA_ACCOUNT") == "msa-svc1$" and e.get("GMSA_HOOK_STREAM") == stream and text in str(e.get("MESSAGE")):
+        sys.exit(0)
+sys.exit(1)' "$hook_journal" "$1" "$2"
+    }
     check "a hook's stdout reaches the journal tagged with its account (GMSA_ACCOUNT=msa-svc1\$, GMSA_HOOK_STREAM=stdout)" \
-        wait_for 20 bash -c "on_host journalctl -u gmsa-keytabd.service -o json --no-pager --after-cursor='$cursor' GMSA_ACCOUNT='msa-svc1\$' GMSA_HOOK_STREAM=stdout |
-            grep -q 'hook of msa-svc1 says hello'"
+        wait_for 20 hook_lines stdout 'on_change: hook of msa-svc1 says hello'
     check "and its stderr too (GMSA_HOOK_STREAM=stderr)" \
-        bash -c "on_host journalctl -u gmsa-keytabd.service -o json --no-pager --after-cursor='$cursor' GMSA_ACCOUNT='msa-svc1\$' GMSA_HOOK_STREAM=stderr |
-            grep -q 'hook of msa-svc1 complains'"
+        hook_lines stderr 'on_change: hook of msa-svc1 complains'
 
     # --- the keytabs, as the services use them ---------------------------------------------------------------
     check "msa-web.keytab is root:www-data 0640" \
@@ -399,9 +415,15 @@ sys.exit(0 if ok else 1)' "$work/journal.json"
     # fs.suid_dumpable=2 as that file sets (so even a process that made itself non-dumpable is dumped); every
     # other crash on the machine is dropped. The settings are restored afterwards.
     core_forward_start "$work"
-    on_host systemd-run --wait --quiet --unit=gmsa-core-probe -p LimitCORE=infinity /bin/sh -c 'kill -ABRT $$' 2>/dev/null || true
-    check "positive control: a crashing process of the test host gets its core stored by systemd-coredump" \
-        wait_for 20 bash -c "ls '$ROOT/var/lib/systemd/coredump/' 2>/dev/null | grep -q '^core\.'"
+    printf '#!/bin/sh\n# Aborts itself: the control of the core dump check.\nkill -ABRT $$\n' >"$ROOT/usr/local/bin/gmsa-crash-probe"
+    chmod 0755 "$ROOT/usr/local/bin/gmsa-crash-probe"
+    on_host systemd-run --wait --quiet --unit=gmsa-core-probe -p LimitCORE=infinity /usr/local/bin/gmsa-crash-probe 2>/dev/null || true
+    if wait_for 20 bash -c "ls '$ROOT/var/lib/systemd/coredump/' 2>/dev/null | grep -q '^core\.'"; then
+        pass "positive control: a crashing process of the test host gets its core stored by systemd-coredump"
+    else
+        fail "positive control: a crashing process of the test host gets its core stored by systemd-coredump"
+        { cat /proc/sys/kernel/core_pattern "$work/core-forward.log"; on_host journalctl --no-pager -o short-monotonic -n 30; } >&2 || true
+    fi
 
     # --- the watchdog (its SIGABRT must not dump core) ---------------------------------------------------------
     printf '[Service]\nWatchdogSec=4s\nRestartSec=1s\nTimeoutAbortSec=3s\n' >"$ROOT/etc/systemd/system/gmsa-keytabd.service.d/watchdog.conf"
@@ -464,11 +486,12 @@ for line in open(sys.argv[1]):
     cursor=$(on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
     on_host systemctl restart --no-block gmsa-keytabd.service
     wait_for 10 bash -c "unit_property StatusText | grep -q late-admins" || true
-    local waiting_pid waiting_status
+    local waiting_pid waiting_status waiting_state
     waiting_pid=$(unit_property MainPID)
+    waiting_state=$(unit_property ActiveState)
     waiting_status=$(unit_property StatusText)
-    check "a group that does not resolve yet: the daemon waits, still starting ('$waiting_status')" \
-        bash -c "[[ \$(unit_property ActiveState) == activating ]] && grep -q \"group 'late-admins'\" <<<'$waiting_status'"
+    check "a group that does not resolve yet: the daemon waits, still starting ($waiting_state: '$waiting_status')" \
+        bash -c '[[ $1 == activating ]] && grep -q "group .late-admins." <<<"$2"' bash "$waiting_state" "$waiting_status"
     sleep 3
     on_host groupadd late-admins
     t0=$(now)

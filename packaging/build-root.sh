@@ -53,6 +53,8 @@ if ! unshare --mount --fork -- bash -c '
     root=$1 packages=$2
     mount --make-rprivate /
     mount -t proc proc "$root/proc"
+    mount --bind "$root/proc/sys" "$root/proc/sys"
+    mount -o remount,bind,ro "$root/proc/sys"   # no maintainer script may change the machine'"'"'s kernel settings
     mount --rbind /dev "$root/dev"
     chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update -q
     chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${packages//,/ }
