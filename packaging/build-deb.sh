@@ -43,7 +43,7 @@ if [[ $suite != "$this_suite" && -z ${GMSA_IN_BUILD_ROOT:-} ]]; then
     writable=("$src" "$outdir")
     readonly_=("$swift_root")
     [[ -d /opt/swift-packages ]] && readonly_+=(/opt/swift-packages)
-    for f in /etc/gitconfig "$HOME/.gitconfig"; do
+    for f in /etc/gitconfig "${HOME:-/root}/.gitconfig"; do
         if [[ -f $f ]]; then mkdir -p "$root$(dirname -- "$f")" && cp "$f" "$root$f"; fi
     done
     # Same paths inside as outside: the source tree and the output directory (writable), the toolchain and

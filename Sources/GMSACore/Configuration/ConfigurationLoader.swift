@@ -277,30 +277,12 @@ public struct ConfigurationLoader: Sendable {
             settings.mode = value
         }
         if let owner {
-            if let number = UInt32(owner) {
-                // (uid_t)-1 and (gid_t)-1 mean "leave as it is" to chown(2).
-                guard number != .max else { throw fail("\(key).owner", "\(owner) is not a user id") }
-                settings.owner = number
-            } else if let uid = userID(owner) {
-                settings.owner = uid
-            } else {
-                unknownNames.append(
-                    (ConfigurationError.UnknownName(kind: .user, name: owner, setting: setting),
-                    fail("\(key).owner", "no user '\(owner)' on this host (check: getent passwd \(owner))")))
-            }
+            settings.owner = try fileOwnerID(
+                owner, kind: .user, key: "\(key).owner", setting: setting, unknownNames: &unknownNames, fail: fail)
         }
         if let group {
-            if let number = UInt32(group) {
-                // (uid_t)-1 and (gid_t)-1 mean "leave as it is" to chown(2).
-                guard number != .max else { throw fail("\(key).group", "\(group) is not a group id") }
-                settings.group = number
-            } else if let gid = groupID(group) {
-                settings.group = gid
-            } else {
-                unknownNames.append(
-                    (ConfigurationError.UnknownName(kind: .group, name: group, setting: setting),
-                    fail("\(key).group", "no group '\(group)' on this host (check: getent group \(group))")))
-            }
+            settings.group = try fileOwnerID(
+                group, kind: .group, key: "\(key).group", setting: setting, unknownNames: &unknownNames, fail: fail)
         }
         if let enctypes {
             do {
@@ -314,5 +296,29 @@ public struct ConfigurationLoader: Sendable {
         }
         settings.extraPrincipals = principals ?? []
         return settings
+    }
+
+    /// The uid or gid an `owner` or `group` setting names: a number as it stands, a name through the host's
+    /// lookup. A name the host does not know is collected in `unknownNames` (the daemon may wait for it) and
+    /// gives `nil`.
+    private func fileOwnerID(
+        _ text: String,
+        kind: ConfigurationError.UnknownName.Kind,
+        key: String,
+        setting: String,
+        unknownNames: inout [(name: ConfigurationError.UnknownName, error: ConfigurationError)],
+        fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) -> UInt32? {
+        if let number = UInt32(text) {
+            // (uid_t)-1 and (gid_t)-1 mean "leave as it is" to chown(2).
+            guard number != .max else { throw fail(key, "\(text) is not a \(kind.rawValue) id") }
+            return number
+        }
+        if let id = kind == .user ? userID(text) : groupID(text) { return id }
+        let database = kind == .user ? "passwd" : "group"
+        unknownNames.append(
+            (ConfigurationError.UnknownName(kind: kind, name: text, setting: setting),
+            fail(key, "no \(kind.rawValue) '\(text)' on this host (check: getent \(database) \(text))")))
+        return nil
     }
 }
