@@ -572,7 +572,7 @@ for line in open(sys.argv[1]):
     local leftovers
     # The admin's own drop-in (gmsa-keytabd.service.d/keytabs.conf, made above) is theirs, not the package's.
     leftovers=$(on_host sh -c 'find /etc /usr /var/lib/systemd -name "*gmsa-keytabd*" ! -path "/etc/systemd/system/gmsa-keytabd.service.d*" ! -path "/etc/apt/*" ! -path "/usr/share/keyrings/*" 2>/dev/null;
-        find /var/lib/gmsa-keytabd -mindepth 1 ! -name "*.keytab" 2>/dev/null; dpkg-query -W -f="\${Status}\n" gmsa-keytabd 2>/dev/null | grep -v not-installed' | tr '\n' ' ')
+        find /var/lib/gmsa-keytabd -mindepth 1 ! -name "*.keytab" 2>/dev/null; dpkg-query -W -f="\${Status}\n" gmsa-keytabd 2>/dev/null | grep -v not-installed; true' | tr '\n' ' ')
     check "after remove and purge nothing of the package is left (no enablement link, no state file)${leftovers:+: $leftovers}" \
         test -z "$leftovers"
     check "purge leaves every keytab in place" \
