@@ -263,7 +263,7 @@ public final class RefreshEngine {
         }
         state.directory = domain.use(at: now)
         let host = domain.credentials.principal
-        let previousKeyVersions = state.accounts.compactMapValues(\.keyVersion)
+        let previousState = state
         let sync = synchronizer
         var reports: [AccountReport] = []
         if fullPass {
@@ -294,7 +294,7 @@ public final class RefreshEngine {
             }
         }
         for report in reports {
-            let before = previousKeyVersions[report.account.samAccountName]
+            let before = previousState[report.account]?.keyVersion
             if report.outcome == .current, let before, let now = state[report.account]?.keyVersion, now > before {
                 logRolloverConfirmed(report, keyVersion: now, server: server)
             } else {

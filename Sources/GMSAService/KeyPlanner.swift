@@ -107,8 +107,10 @@ public struct KeyPlanner {
             throw AccountFailure(.failed, error.forAccount(target.name.samAccountName).description)
         }
         let types = target.settings.encryptionTypes ?? EncryptionType.allowed(bySupportedEncryptionTypes: account.supportedEncryptionTypes)
+        // The directory's spelling of the name, not the configuration's: AD finds `MSA-Web` for `msa-web$`,
+        // but the principal in the keytab is the name as AD stores it.
         let layout = KeytabLayout(
-            account: target.name, realm: realm,
+            account: account.name, realm: realm,
             servicePrincipalNames: account.servicePrincipalNames + target.settings.extraPrincipals,
             keyVersions: KeytabLayout.keyVersions(from: blob, currentKeyVersion: kvno),
             encryptionTypes: types)

@@ -56,12 +56,13 @@ struct RefreshCommand: Subcommand {
         while Timestamp.now < deadline {
             usleep(200_000)
             let state = store.load().state
-            let watched = names.isEmpty ? Array(state.accounts.keys) : names.map(\.samAccountName)
-            let done = !watched.isEmpty && watched.allSatisfy { (state.accounts[$0]?.lastAttempt ?? .distantPast) >= started.addingTimeInterval(-1) }
+            // A name asked for in any case finds its entry (`MSA-WEB` finds the entry saved as `msa-web$`).
+            let watched = names.isEmpty ? state.accounts.keys.compactMap { try? ServiceAccountName($0) } : names
+            let done = !watched.isEmpty && watched.allSatisfy { (state[$0]?.lastAttempt ?? .distantPast) >= started.addingTimeInterval(-1) }
             guard done else { continue }
             var failed = false
             for name in watched.sorted() {
-                let account = state.accounts[name]
+                let account = state[name]
                 if let error = account?.lastError {
                     failed = true
                     print("\(name): FAILED: \(error)")

@@ -33,15 +33,17 @@ struct StatusCommand: Subcommand {
             }
         }
         // Configured accounts, then any others the state knows (discovered ones).
+        // Configured names find their entries as AD compares names (an entry saved as `msa-web$` is `MSA-Web`'s).
         var names = configuration.accounts.map(\.name.samAccountName)
-        names += state.accounts.keys.sorted().filter { !names.contains($0) }
+        let configured = Set(configuration.accounts.map(\.name))
+        names += state.accounts.keys.sorted().filter { key in !configured.contains { $0.isNamed(key) } }
         if names.isEmpty {
             print("no accounts")
             throw ExitCode.failure
         }
         var failing = 0
         for name in names {
-            guard let account = state.accounts[name] else {
+            guard let account = (try? ServiceAccountName(name)).flatMap({ state[$0] }) ?? state.accounts[name] else {
                 print("\(name): never read (start the daemon or run gmsa-keytabd sync)")
                 failing += 1
                 continue

@@ -116,6 +116,42 @@ import Testing
         #expect(discovery.exclude == [try ServiceAccountName("msa-old")])
     }
 
+    @Test func twoAccountsWhoseNamesDifferOnlyInCaseAreADuplicate() throws {
+        let error = try error(
+            """
+            [domain]
+            realm = "A.TEST"
+            [[account]]
+            name = "msa-web"
+            keytab = "/var/lib/gmsa-keytabd/web.keytab"
+            [[account]]
+            name = "MSA-WEB"
+            keytab = "/var/lib/gmsa-keytabd/WEB.keytab"
+            """)
+        #expect(error.key == "account[2].name")
+        #expect(error.line == 7)
+        #expect(
+            error.message
+                == "MSA-WEB$ is listed twice (account[1].name on line 4 names it as msa-web$; AD compares account names "
+                + "without case): keep one [[account]] block")
+    }
+
+    @Test func excludeAndAccountLookupsIgnoreCase() throws {
+        let configuration = try parse(
+            """
+            [domain]
+            realm = "A.TEST"
+            [[account]]
+            name = "MSA-Web"
+            keytab = "/var/lib/gmsa-keytabd/web.keytab"
+            [discovery]
+            keytab = "/var/lib/gmsa-keytabd/{account}.keytab"
+            exclude = ["MSA-OLD"]
+            """)
+        #expect(configuration.account(named: try ServiceAccountName("msa-web$"))?.name.samAccountName == "MSA-Web$")
+        #expect(try #require(configuration.discovery).exclude.contains(try ServiceAccountName("msa-old$")))
+    }
+
     @Test func readsDaemonSettingsAndOnChange() throws {
         let configuration = try parse(
             """

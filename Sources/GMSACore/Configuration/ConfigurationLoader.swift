@@ -140,7 +140,7 @@ public struct ConfigurationLoader: Sendable {
 
         var accounts: [Configuration.Account] = []
         var unknownNames: [(name: ConfigurationError.UnknownName, error: ConfigurationError)] = []
-        var names = Set<ServiceAccountName>()
+        var names: [ServiceAccountName: (key: String, name: ServiceAccountName)] = [:]
         var keytabOwners: [String: String] = [:]
         for (index, entry) in (file.account ?? []).enumerated() {
             let key = "account[\(index + 1)]"
@@ -151,9 +151,17 @@ public struct ConfigurationLoader: Sendable {
             } catch {
                 throw fail("\(key).name", error.reason + " ('\(rawName)')")
             }
-            guard names.insert(name).inserted else {
-                throw fail("\(key).name", "\(name) is listed twice")
+            // AD compares sAMAccountNames without case: `msa-web` and `MSA-WEB` are one account.
+            if let first = names[name] {
+                let firstKey = "\(first.key).name"
+                let place = fail(firstKey, "").line.map { "\(firstKey) on line \($0)" } ?? firstKey
+                let spelling = first.name.samAccountName == name.samAccountName ? "" : " as \(first.name)"
+                throw fail(
+                    "\(key).name",
+                    "\(name) is listed twice (\(place) names it\(spelling); AD compares account names without case): "
+                        + "keep one [[account]] block")
             }
+            names[name] = ("\(key)", name)
             guard let keytab = entry.keytab else {
                 throw fail(key, "keytab is required for \(name), e.g. keytab = \"/var/lib/gmsa-keytabd/\(name.baseName).keytab\"")
             }

@@ -53,17 +53,28 @@ public struct DaemonState: Sendable, Equatable {
 
     public init() {}
 
+    /// The entry of `account`, found as AD compares names: an entry saved as `msa-web$` is the entry of a
+    /// configured `MSA-Web`. Setting it replaces an entry saved under another spelling of the same name.
     public subscript(account: ServiceAccountName) -> AccountState? {
-        get { accounts[account.samAccountName] }
-        set { accounts[account.samAccountName] = newValue }
+        get { key(of: account).flatMap { accounts[$0] } }
+        set {
+            if let saved = key(of: account), saved != account.samAccountName { accounts[saved] = nil }
+            accounts[account.samAccountName] = newValue
+        }
+    }
+
+    /// The key under which `account`'s entry is saved (its own spelling first, then any other spelling of it).
+    public func key(of account: ServiceAccountName) -> String? {
+        if accounts[account.samAccountName] != nil { return account.samAccountName }
+        return accounts.keys.first { account.isNamed($0) }
     }
 
     /// Drops the entries of accounts not in `handled` (no longer configured nor discovered), except while an old
-    /// key they track is still within its retention period at `now`.
+    /// key they track is still within its retention period at `now`. Names are compared as AD compares them.
     public mutating func prune(keeping handled: Set<ServiceAccountName>, now: Timestamp) {
-        let names = Set(handled.map(\.samAccountName))
+        let names = Set(handled.map(\.comparisonKey))
         accounts = accounts.filter { name, entry in
-            names.contains(name) || entry.retainedUntil.values.contains { $0 > now }
+            names.contains(ServiceAccountName.comparisonKey(of: name)) || entry.retainedUntil.values.contains { $0 > now }
         }
     }
 }
