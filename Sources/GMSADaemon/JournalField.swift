@@ -28,6 +28,8 @@ public enum JournalField {
         public static let keytabRepaired = "e7a2c94f1b3d4d8e9f60a5b7c2d1e348"
         /// The read after a password change found the staged key (K+1) current: the rollover is complete.
         public static let rolloverConfirmed = "3b8f1d6a2c9e4f70a1d5c8e2b4f69a03"
+        /// The account's `msDS-SupportedEncryptionTypes` has no AES type: the KDC issues RC4 tickets for it.
+        public static let rc4Only = "6b29b581fdd345f09c07a343672a5019"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

@@ -36,6 +36,8 @@ public final class RefreshEngine {
     /// changed again while theirs ran (started once it ends).
     var changeCommands: [(log: ChangeCommandLog, running: ChangeCommand.Running)] = []
     var changeCommandsPending: Set<ServiceAccountName> = []
+    /// Accounts whose RC4-only warning this daemon run has logged (once per account and run, not per pass).
+    var rc4Warned: Set<ServiceAccountName> = []
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
@@ -301,6 +303,7 @@ public final class RefreshEngine {
                 log(report, server: server)
             }
             if report.outcome == .written { runChangeCommand(for: report.account) }
+            if let warning = report.rc4Warning { logRC4Only(warning, for: report) }
         }
     }
 
@@ -395,6 +398,16 @@ public final class RefreshEngine {
         logger.notice(
             "\(report.account): rollover confirmed by \(server): kvno \(keyVersion) is current and was already in \(report.keytab)",
             metadata: metadata)
+    }
+
+    /// Once per account and daemon run: the account's tickets are RC4 (``RC4OnlyWarning``).
+    func logRC4Only(_ warning: RC4OnlyWarning, for report: AccountReport) {
+        guard rc4Warned.insert(report.account).inserted else { return }
+        logger.warning(
+            "\(report.account): \(warning.detail)",
+            metadata: [
+                JournalField.account: "\(report.account)", JournalField.messageID: "\(JournalField.MessageID.rc4Only)",
+            ])
     }
 
     private func log(_ report: AccountReport, server: String?) {

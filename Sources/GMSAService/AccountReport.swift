@@ -30,6 +30,8 @@ public struct AccountReport: Sendable {
     public var stagedNextKey = false
     /// Whether this pass derived the account's keys (a read that changed nothing derives none).
     public var derivedKeys = false
+    /// Set when the account's `msDS-SupportedEncryptionTypes` has no AES type (the KDC issues RC4 tickets for it).
+    public var rc4Warning: RC4OnlyWarning?
     /// Why, for notReadable/notFound/failed; what was done, for a prune.
     public var detail: String?
 

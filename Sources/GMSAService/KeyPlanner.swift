@@ -119,6 +119,8 @@ public struct KeyPlanner {
             keyVersions: layout.keyVersions.map(\.number), principals: layout.principals, encryptionTypes: types,
             nextPasswordChange: blob.queryPasswordInterval)
         report.stagedNextKey = blob.isInsideChangeWindow && blob.previousPassword != nil
+        report.rc4Warning = RC4OnlyWarning(
+            account: account.name, supportedEncryptionTypes: account.supportedEncryptionTypes, keytabTypes: types)
         let currentCount = report.stagedNextKey ? 2 : 1
         return KeyPlan(
             report: report, layout: layout, fingerprint: fingerprint(layout, target: target, staged: report.stagedNextKey),

@@ -97,6 +97,8 @@ struct CheckCommand: Subcommand {
             print("  \(report.account): readable")
             print("    kvno: \(account?.keyVersion.map(String.init) ?? "?") (keytab would hold \(report.keyVersions.map(String.init).joined(separator: ", ")))")
             print("    enctypes: \(report.encryptionTypes.map(\.name).joined(separator: ", ")) (\(typesSource))")
+            // A warning, not a problem of this host: the exit status stays 0 for it.
+            if let warning = report.rc4Warning { print("    WARNING: \(warning.detail)") }
             print("    SPNs: \(spns.isEmpty ? "none" : spns.joined(separator: ", "))")
             print("    next password change: \(next)")
             print("    keytab: \(report.keytab): \(keytabState)")

@@ -71,4 +71,19 @@ import Testing
         let requested = Set(try #require(request.take()))
         #expect(requested.contains(try ServiceAccountName("msa-web$")))
     }
+
+    @Test func aPlanCarriesTheRC4WarningOfAnAccountWithoutAESTypes() throws {
+        let settings = Configuration.KeytabSettings(mode: 0o600)
+        let target = AccountTarget(name: try ServiceAccountName("MSA-Web"), keytab: "/nonexistent/web.keytab", settings: settings, discovered: false)
+        var account = try directoryAccount("msa-web$")
+        let planner = KeyPlanner(realm: "COMPANY.TEST", context: context)
+        let unset = try planner.plan(target, account, hostPrincipal: "HOST$@COMPANY.TEST", base: "DC=company,DC=test")
+        #expect(unset.report.rc4Warning?.account.samAccountName == "msa-web$")
+        #expect(unset.report.rc4Warning?.detail.contains("Set-ADServiceAccount msa-web ") == true)
+        #expect(unset.report.encryptionTypes.contains(.rc4HMAC))
+        account.supportedEncryptionTypes = 0x18
+        let aes = try planner.plan(target, account, hostPrincipal: "HOST$@COMPANY.TEST", base: "DC=company,DC=test")
+        #expect(aes.report.rc4Warning == nil)
+        #expect(!aes.report.encryptionTypes.contains(.rc4HMAC))
+    }
 }
