@@ -80,7 +80,9 @@ enum AESStringToKey {
             if status == 0 {
                 for index in 0..<size { out[index] = blocks[index] }
             }
-            for index in blocks.indices { blocks[index] = 0 }
+            // K1 ‖ K2 is key material: the same wipe as SecretBytes' (explicit_bzero), which the compiler may
+            // not drop as it may a loop of stores to an array it frees next.
+            blocks.withUnsafeMutableBytes { SecretBytes.zero($0.baseAddress!, $0.count) }
         }
         guard status == 0 else {
             throw failure("AES (DK) for \(type)", status)
