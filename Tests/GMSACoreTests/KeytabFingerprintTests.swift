@@ -34,4 +34,33 @@ import Testing
         #expect(!written.hasSameContent(as: with { $0.size = 1 }))
         #expect(!written.hasSameContent(as: with { $0.modifiedSeconds += 1 }))
     }
+
+    @Test func aMovedInodeChangeTimeAloneIsAChangeButNotForAFingerprintRecordedWithoutIt() {
+        let recorded = with {
+            $0.changedSeconds = 1_800_000_000
+            $0.changedNanoseconds = 5
+        }
+        #expect(recorded != with { $0.changedSeconds = 1_800_000_000; $0.changedNanoseconds = 9 })
+        #expect(
+            KeytabFingerprint.change(from: recorded, to: with { $0.changedSeconds = 1_800_000_000; $0.changedNanoseconds = 9 })
+                == "changed with its size and modification time kept (its inode change time moved)")
+        #expect(KeytabFingerprint.change(from: recorded, to: recorded) == nil)
+        // A state file from before st_ctime was recorded: no false repair after an upgrade.
+        #expect(KeytabFingerprint.change(from: written, to: recorded) == nil)
+    }
+
+    @Test func theInodeChangeTimeGoesThroughTheStateFileAndMayBeAbsent() throws {
+        var state = DaemonState()
+        var account = AccountState(keytab: "/k")
+        account.keytabFingerprint = with {
+            $0.changedSeconds = 1_800_000_001
+            $0.changedNanoseconds = 77
+        }
+        state.accounts["msa-web$"] = account
+        #expect(try DaemonState(json: state.json()) == state)
+        state.accounts["msa-web$"]?.keytabFingerprint = written
+        let bytes = state.json()
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("changedSeconds"))
+        #expect(try DaemonState(json: bytes) == state)
+    }
 }

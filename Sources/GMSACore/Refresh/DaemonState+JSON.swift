@@ -112,15 +112,20 @@ extension KeytabFingerprint {
             modifiedNanoseconds: try reader.require("modifiedNanoseconds", reader.integer("modifiedNanoseconds", as: Int64.self)),
             owner: try reader.require("owner", reader.integer("owner", as: UInt32.self)),
             group: try reader.require("group", reader.integer("group", as: UInt32.self)),
-            mode: try reader.require("mode", reader.integer("mode", as: UInt32.self)))
+            mode: try reader.require("mode", reader.integer("mode", as: UInt32.self)),
+            changedSeconds: try reader.integer("changedSeconds", as: Int64.self),
+            changedNanoseconds: try reader.integer("changedNanoseconds", as: Int64.self))
     }
 
     var jsonValue: JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "device": .integer(device), "inode": .integer(inode), "size": .integer(size),
             "modifiedSeconds": .integer(modifiedSeconds), "modifiedNanoseconds": .integer(modifiedNanoseconds),
             "owner": .integer(owner), "group": .integer(group), "mode": .integer(mode),
-        ])
+        ]
+        object["changedSeconds"] = changedSeconds.map { .integer($0) }
+        object["changedNanoseconds"] = changedNanoseconds.map { .integer($0) }
+        return .object(object)
     }
 }
 
