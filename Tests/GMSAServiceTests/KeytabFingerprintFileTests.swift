@@ -11,7 +11,7 @@ import Testing
     @Test func aSameSizeRewriteWithItsMtimeRestoredChangesTheFingerprint() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("msa-web.keytab")
-        FileManager.default.createFile(atPath: path, contents: Data([0x05, 0x02, 0xAA, 0xBB, 0xCC, 0xDD]))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data([0x05, 0x02, 0xAA, 0xBB, 0xCC, 0xDD])))
         let before = try #require(KeytabFingerprint(path: path))
         #expect(before.changedSeconds != nil)
         var original = stat()
