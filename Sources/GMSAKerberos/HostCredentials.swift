@@ -7,7 +7,9 @@ import Glibc
 
 /// The host's own Kerberos credentials, from the host keytab into a private in-memory credential cache.
 ///
-/// `krb5_get_init_creds_keytab` gets a TGT for the machine account (no `kinit` subprocess, no ticket file on
+/// The account is the host's machine account (`LINUXHOST1$`) or, on a host that is not joined to the domain, a
+/// domain user allowed to retrieve the passwords (`gmsa-reader`): the KDC and the DC treat both alike.
+/// `krb5_get_init_creds_keytab` gets a TGT for it (no `kinit` subprocess, no ticket file on
 /// disk); the tickets live in a `MEMORY:` cache with a unique name that this object owns (its own libkrb5
 /// context, destroyed with it). The cache is never made the process's default: ``gssCredential()`` hands a
 /// GSS-API credential for it to each LDAP connection (`LDAP_OPT_X_SASL_GSS_CREDS`), so `KRB5CCNAME` is
@@ -19,7 +21,8 @@ import Glibc
 /// no TGS request, one KDC round trip less (docs/protocol.md §5). The cache then holds no TGT, so before another
 /// DC is bound to, ``covers(_:)`` says no and ``addServiceTicket(for:)`` gets that DC's ticket the same way.
 public final class HostCredentials {
-    /// The machine account principal, e.g. `LINUXHOST1$@COMPANY.TEST`.
+    /// The account's principal as the keytab spells it, e.g. `LINUXHOST1$@COMPANY.TEST` or
+    /// `gmsa-reader@COMPANY.TEST`.
     public let principal: String
     /// The host keytab.
     public let keytab: String
@@ -44,11 +47,15 @@ public final class HostCredentials {
 
     /// Prepares credentials for `principal` (or, when `nil`, the keytab's first `NAME$@REALM` entry,
     /// preferring `realm`). `context` is only used to read the keytab; the credentials get their own.
+    ///
+    /// A `principal` the keytab holds in another case (`GMSA-Reader@company.test` for `gmsa-reader@COMPANY.TEST`)
+    /// takes the keytab's spelling: AD compares account names and realms case-insensitively, libkrb5's keytab
+    /// lookup does not.
     public init(context: KerberosContext, keytab: String, principal: String?, realm: String) throws(KerberosError) {
         self.keytab = keytab
         self.requested = (principal, realm)
         if let principal {
-            self.principal = principal
+            self.principal = Self.keytabSpelling(of: principal, in: keytab, context: context) ?? principal
         } else {
             self.principal = try Self.machinePrincipal(in: keytab, realm: realm, context: context)
         }
@@ -231,10 +238,25 @@ public final class HostCredentials {
                 check: "check that the DCs' Kerberos port 88 (UDP and TCP) is reachable from this host (firewall, "
                     + "krb5.conf's kdc entries or DNS _kerberos SRV records)")
         }
+        if code == KRB5_KT_NOTFOUND {
+            // The usual cause is a [host] principal that names another account than the keytab's.
+            let held = (try? KeytabReader(context: context).read(keytab).entries.map(\.principal)) ?? []
+            let holds = held.isEmpty ? "" : " (it holds \(Self.uniqueInOrder(held).joined(separator: ", ")))"
+            throw context.error(
+                code, "cannot get Kerberos credentials for \(principal): the host keytab \(keytab) has no key for it\(holds)",
+                check: "set [host] principal to the account whose keys the keytab holds (klist -k \(keytab)), "
+                    + "or put that account's keys in the keytab")
+        }
+        if code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN {
+            throw context.error(
+                code, "cannot get Kerberos credentials for \(principal) from \(keytab): the domain has no such account",
+                check: "check [host] principal: the machine account (NAME$) or, on a host that is not joined, "
+                    + "the domain user whose keys the keytab holds")
+        }
         guard code == 0 else {
             throw context.error(
                 code, "cannot get Kerberos credentials for \(principal) from \(keytab)",
-                check: "check that the keytab holds current keys for the machine account (klist -k \(keytab)), "
+                check: "check that the keytab holds current keys for \(principal) (klist -k \(keytab)), "
                     + "that a KDC for the realm is reachable, and that the clock is within 5 minutes of the DC's")
         }
         return (credentials, service)
@@ -301,12 +323,31 @@ public final class HostCredentials {
             principal.split(separator: "@").first?.hasSuffix("$") == true && !principal.contains("/")
         }
         guard let chosen = machine.first(where: { $0.hasSuffix("@" + realm.uppercased()) }) ?? machine.first else {
+            let held = Self.uniqueInOrder(contents.entries.map(\.principal))
+            let holds = held.isEmpty ? "" : " (it holds \(held.joined(separator: ", ")))"
             throw KerberosError(
                 .invalidArgument,
-                "the host keytab \(keytab) has no machine account entry (NAME$@\(realm.uppercased())); "
-                    + "set [host] principal, or join the host to the domain")
+                "the host keytab \(keytab) has no machine account entry (NAME$@\(realm.uppercased()))\(holds); "
+                    + "set [host] principal (a domain user's name works on a host that is not joined), "
+                    + "or join the host to the domain")
         }
         return chosen
+    }
+
+    /// The keytab's spelling of `principal` when the keytab holds it in another case only (AD compares names and
+    /// realms case-insensitively); `nil` when it holds it as given, holds no such name, or cannot be read (the AS
+    /// request then reports why).
+    static func keytabSpelling(of principal: String, in keytab: String, context: KerberosContext) -> String? {
+        guard let held = try? KeytabReader(context: context).read(keytab).entries.map(\.principal),
+            !held.contains(principal)
+        else { return nil }
+        let wanted = principal.lowercased()
+        return held.first { $0.lowercased() == wanted }
+    }
+
+    private static func uniqueInOrder(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
     }
 }
 

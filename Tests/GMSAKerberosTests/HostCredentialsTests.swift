@@ -1,4 +1,6 @@
 import Foundation
+import GMSACore
+import GMSATestSupport
 import Testing
 
 @testable import GMSAKerberos
@@ -54,5 +56,54 @@ import Testing
         let first = try context.hostCredentials(keytab: "/k1", principal: "HOST1$@A.TEST", realm: "A.TEST")
         #expect(try context.hostCredentials(keytab: "/k1", principal: "HOST1$@A.TEST", realm: "A.TEST") === first)
         #expect(try context.hostCredentials(keytab: "/k2", principal: "HOST1$@A.TEST", realm: "A.TEST") !== first)
+    }
+
+    /// A keytab with keys for `principal` (the key bytes do not matter here).
+    func keytab(for principal: String, in directory: TemporaryDirectory) throws -> String {
+        let path = directory.file("host.keytab")
+        let key = KerberosKey(encryptionType: .aes256CTSHMACSHA196, bytes: SecretBytes(repeatElement(7, count: 32)))
+        _ = try KeytabWriter(context: try KerberosContext()).write([KeytabEntry(principal: principal, keyVersion: 2, key: key)], to: path)
+        return path
+    }
+
+    /// A host that is not joined authenticates as a domain user: a name without `$`, taken as the keytab spells
+    /// it, whatever its case and the realm's (AD compares both case-insensitively; libkrb5's keytab lookup does not).
+    @Test func aUserPrincipalIsTakenAsTheKeytabSpellsIt() throws {
+        let directory = try TemporaryDirectory()
+        let path = try keytab(for: "gmsa-reader@COMPANY.TEST", in: directory)
+        let context = try KerberosContext()
+        for asked in ["gmsa-reader@COMPANY.TEST", "GMSA-Reader@company.test", "gmsa-reader@Company.Test"] {
+            let credentials = try HostCredentials(context: context, keytab: path, principal: asked, realm: "COMPANY.TEST")
+            #expect(credentials.principal == "gmsa-reader@COMPANY.TEST")
+        }
+        // Another name stays as given; the AS request reports it (below).
+        let other = try HostCredentials(context: context, keytab: path, principal: "nobody-here@COMPANY.TEST", realm: "COMPANY.TEST")
+        #expect(other.principal == "nobody-here@COMPANY.TEST")
+        let missing = try HostCredentials(
+            context: context, keytab: directory.file("absent.keytab"), principal: "GMSA-Reader@COMPANY.TEST", realm: "COMPANY.TEST")
+        #expect(missing.principal == "GMSA-Reader@COMPANY.TEST")
+    }
+
+    /// A `[host] principal` the keytab has no key for fails before any KDC is asked, naming what the keytab holds.
+    @Test func aPrincipalTheKeytabDoesNotHoldIsNamedWithWhatItHolds() throws {
+        let directory = try TemporaryDirectory()
+        let path = try keytab(for: "gmsa-reader@COMPANY.TEST", in: directory)
+        let credentials = try HostCredentials(
+            context: try KerberosContext(), keytab: path, principal: "nobody-here@COMPANY.TEST", realm: "COMPANY.TEST")
+        let error = try #require(throws: KerberosError.self) { try credentials.refresh() }
+        #expect(error.message.contains("cannot get Kerberos credentials for nobody-here@COMPANY.TEST: the host keytab \(path) has no key for it (it holds gmsa-reader@COMPANY.TEST)"))
+        #expect(error.message.contains("set [host] principal"))
+    }
+
+    /// Without `[host] principal`, a keytab that holds no machine account (a domain user's) is refused with what it
+    /// holds and what to set.
+    @Test func aUserKeytabNeedsThePrincipalSet() throws {
+        let directory = try TemporaryDirectory()
+        let path = try keytab(for: "gmsa-reader@COMPANY.TEST", in: directory)
+        let error = try #require(throws: KerberosError.self) {
+            try HostCredentials(context: try KerberosContext(), keytab: path, principal: nil, realm: "COMPANY.TEST")
+        }
+        #expect(error.message.contains("has no machine account entry (NAME$@COMPANY.TEST) (it holds gmsa-reader@COMPANY.TEST)"))
+        #expect(error.message.contains("set [host] principal"))
     }
 }
