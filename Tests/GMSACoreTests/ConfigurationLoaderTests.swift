@@ -152,6 +152,16 @@ import Testing
         #expect(try #require(configuration.discovery).exclude.contains(try ServiceAccountName("msa-old$")))
     }
 
+    /// A host that is not joined names a domain user (no `$`): the realm is added as for a machine account, a
+    /// principal with a realm is kept as given.
+    @Test func aUserPrincipalIsAccepted() throws {
+        let user = try parse("[domain]\nrealm = \"company.test\"\n[host]\nkeytab = \"/etc/gmsa-keytabd/gmsa-reader.keytab\"\nprincipal = \"gmsa-reader\"\n")
+        #expect(user.host.principal == "gmsa-reader@COMPANY.TEST")
+        #expect(user.host.keytab == "/etc/gmsa-keytabd/gmsa-reader.keytab")
+        let qualified = try parse("[domain]\nrealm = \"COMPANY.TEST\"\n[host]\nprincipal = \"gmsa-reader@COMPANY.TEST\"\n")
+        #expect(qualified.host.principal == "gmsa-reader@COMPANY.TEST")
+    }
+
     @Test func readsDaemonSettingsAndOnChange() throws {
         let configuration = try parse(
             """

@@ -18,9 +18,11 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public struct Host: Sendable, Equatable {
-        /// The host keytab holding this machine account's keys.
+        /// The host keytab: the machine account's keys or, on a host that is not joined, a domain user's.
         public var keytab: String
-        /// The machine account principal, e.g. `LINUXHOST1$`; `nil` means the first `…$` entry of the keytab.
+        /// The account to authenticate as, with the realm: the machine account (`LINUXHOST1$@COMPANY.TEST`) or a
+        /// domain user allowed to retrieve the passwords (`gmsa-reader@COMPANY.TEST`); `nil` means the first `…$`
+        /// entry of the keytab.
         public var principal: String?
     }
 

@@ -128,7 +128,8 @@ public struct ConfigurationLoader: Sendable {
         var hostPrincipal = file.host?.principal
         if let principal = hostPrincipal {
             guard !principal.isEmpty, !principal.contains(" ") else {
-                throw fail("host.principal", "'\(principal)' is not a principal name such as \"LINUXHOST1$\"")
+                throw fail(
+                    "host.principal", "'\(principal)' is not a principal name such as \"LINUXHOST1$\" or \"gmsa-reader\"")
             }
             if !principal.contains("@") { hostPrincipal = principal + "@" + realm.uppercased() }
         }
