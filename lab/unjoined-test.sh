@@ -83,6 +83,7 @@ printf -- '--- the domain: user %s, allowed to retrieve msa-svc1$'"'"'s password
 password="Lab-Read3r-Passw0rd.$RANDOM$RANDOM"
 cat >"$WORK/create.cmds" <<EOF
 user create $READER '$password' --description='reads gMSA passwords for hosts that are not joined'
+user setexpiry $READER --noexpiry
 service-account group-msa-membership add --name=msa-svc1 --principal=$READER
 domain exportkeytab '$READER_KEYTAB' --principal=$READER
 EOF
@@ -200,8 +201,13 @@ if helper samba_tool "$WORK/rotate.cmds"; then
     check "the new keytab has a new kvno ($old_kvno -> $new_kvno)" test "$new_kvno" -gt "$old_kvno"
     old_key_refused() { ! authenticates "$WORK/reader-old.keytab" "$READER"; }
     check "the old keytab no longer gets a ticket" old_key_refused
-    mv "$READER_KEYTAB.new" "$READER_KEYTAB"
     cfg=$WORK/allowed/gmsa-keytabd.toml
+    before=$(md5sum <"$WORK/allowed/msa-svc1.keytab")
+    run stale sync -c "$cfg"
+    check "sync with the old keytab still in place exits 69 (host authentication failed)" \
+        bash -c "test '$rc' = 69 && grep -qF 'host authentication failed: cannot get Kerberos credentials for $READER@$LAB_REALM' '$WORK/stale.out'"
+    check "and keeps msa-svc1\$'s keytab" test "$(md5sum <"$WORK/allowed/msa-svc1.keytab")" = "$before"
+    mv "$READER_KEYTAB.new" "$READER_KEYTAB"
     run rotated sync -c "$cfg"
     check "sync with the new keytab in place exits 0, msa-svc1\$ current" \
         bash -c "test '$rc' = 0 && grep -qF 'msa-svc1\$: current' '$WORK/rotated.out'"
