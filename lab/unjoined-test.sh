@@ -10,10 +10,10 @@
 # host would: the lab's host keytab moved away, KRB5_KTNAME and KRB5_CLIENT_KTNAME pointing at nothing, no
 # credential cache, and (in a mount namespace of their own) a resolv.conf whose DNS server does not exist.
 # Checks: `check`, `sync` and the daemon work, and take the LDAP ticket in the AS request; the keytab works with
-# kinit -k;
-# msa-web$ (readable by the lab's host, not by gmsa-reader) is NOT READABLE naming gmsa-reader; a wrong
-# principal, a principal in another case and no principal at all; then the user's password and keytab are
-# rotated as the README says. Prints "N passed, M failed". About 2 s (lab included: 12 s).
+# kinit -k; msa-web$ (readable by the lab's host, not by gmsa-reader) is NOT READABLE naming gmsa-reader; a wrong
+# principal, a keytab for a name the domain does not know, a principal in another case and no principal at all;
+# then the user's password and keytab are rotated as the README says. Prints "N passed, M failed". About 2 s
+# (lab included: 12 s).
 set -uo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -51,14 +51,14 @@ UNJOINED=(env KRB5_CONFIG="$WORK/krb5.conf" KRB5_KTNAME="FILE:$WORK/absent.keyta
         exec "$@"' unjoined "$WORK")
 unjoined() { "${UNJOINED[@]}" "$@"; }
 
-# config NAME ACCOUNT [PRINCIPAL|-]: a configuration for one gMSA with the reader's keytab as the host keytab;
-# PRINCIPAL (default gmsa-reader) is [host] principal, "-" leaves it out.
+# config NAME ACCOUNT [PRINCIPAL|- [KEYTAB]]: a configuration for one gMSA with the reader's keytab (or KEYTAB) as
+# the host keytab; PRINCIPAL (default gmsa-reader) is [host] principal, "-" leaves it out.
 config() {
     local dir=$WORK/$1 principal=${3:-$READER}
     mkdir -p "$dir"
     {
         printf '[domain]\nrealm = "%s"\nservers = ["%s"]\n' "$LAB_REALM" "$LAB_DC"
-        printf '[host]\nkeytab = "%s"\n' "$READER_KEYTAB"
+        printf '[host]\nkeytab = "%s"\n' "${4:-$READER_KEYTAB}"
         [[ $principal == - ]] || printf 'principal = "%s"\n' "$principal"
         printf '[daemon]\nstate_directory = "%s/state"\n' "$dir"
         printf '[[account]]\nname = "%s"\nkeytab = "%s/%s.keytab"\n' "$2" "$dir" "$2"
@@ -179,6 +179,13 @@ check "principal = \"nobody-here\": the message names the principal and what the
 check "principal = \"nobody-here\": and says what to do" \
     says "; set [host] principal to the account whose keys the keytab holds (klist -k $READER_KEYTAB)"
 check "principal = \"nobody-here\": no keytab written" test ! -e "$WORK/wrong/msa-svc1.keytab"
+# A keytab for a name the domain does not know (a typo in ktpass /princ, a deleted user).
+printf 'addent -password -p nobody-here@%s -k 2 -e aes256-cts-hmac-sha1-96\nNot-The-Passw0rd\nwkt %s\n' \
+    "$LAB_REALM" "$WORK/nobody.keytab" | ktutil >>"$WORK/helpers.log" 2>&1
+cfg=$(config unknown msa-svc1 nobody-here "$WORK/nobody.keytab")
+run unknown sync -c "$cfg"
+check "a keytab for nobody-here, unknown to the domain: sync exits 69, saying the domain has no such account" \
+    bash -c "test '$rc' = 69 && grep -qF 'cannot get Kerberos credentials for nobody-here@$LAB_REALM from $WORK/nobody.keytab: the domain has no such account' '$WORK/unknown.out'"
 cfg=$(config spelled msa-svc1 "GMSA-Reader@${LAB_REALM,,}")
 run spelled sync -c "$cfg"
 check "principal = \"GMSA-Reader@${LAB_REALM,,}\" (another case, as AD allows): sync exits 0" test "$rc" = 0
