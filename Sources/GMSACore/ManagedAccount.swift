@@ -16,6 +16,9 @@ public struct ManagedAccount: Sendable {
     /// A fingerprint of `msDS-GroupMSAMembership` (who may read the password), when the host may read it
     /// (Samba lets it; Windows may not). A change makes the daemon read the account again.
     public var membershipFingerprint: String?
+    /// `objectGUID` in its usual text form (`{…}` without braces): a deleted and re-created account of the
+    /// same name has another one, while its kvno starts again at 1.
+    public var objectGUID: String?
 
     public init(
         name: ServiceAccountName,
@@ -26,7 +29,8 @@ public struct ManagedAccount: Sendable {
         passwordBlob: SecretBytes? = nil,
         passwordIntervalDays: Int? = nil,
         passwordLastSet: Int64? = nil,
-        membershipFingerprint: String? = nil
+        membershipFingerprint: String? = nil,
+        objectGUID: String? = nil
     ) {
         self.name = name
         self.distinguishedName = distinguishedName
@@ -37,6 +41,21 @@ public struct ManagedAccount: Sendable {
         self.passwordIntervalDays = passwordIntervalDays
         self.passwordLastSet = passwordLastSet
         self.membershipFingerprint = membershipFingerprint
+        self.objectGUID = objectGUID
+    }
+
+    /// The 16 bytes of an `objectGUID` value as AD writes the GUID (the first three fields little-endian):
+    /// `3f2504e0-4f89-11d3-9a0c-0305e82c3301`; `nil` for any other length.
+    public static func guidText(_ bytes: [UInt8]) -> String? {
+        guard bytes.count == 16 else { return nil }
+        let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
+        var text = ""
+        for (position, index) in order.enumerated() {
+            if [4, 6, 8, 10].contains(position) { text += "-" }
+            let digits = String(bytes[index], radix: 16)
+            text += digits.count == 1 ? "0" + digits : digits
+        }
+        return text
     }
 
     /// A 64-bit FNV-1a fingerprint in hex: enough to notice a changed security descriptor, not a secret.

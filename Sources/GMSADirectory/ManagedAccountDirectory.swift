@@ -23,6 +23,7 @@ public struct ManagedAccountDirectory {
     public static let attributes = [
         "sAMAccountName", "msDS-ManagedPassword", "msDS-KeyVersionNumber", "servicePrincipalName",
         "msDS-SupportedEncryptionTypes", "msDS-ManagedPasswordInterval", "pwdLastSet", "msDS-GroupMSAMembership",
+        "objectGUID",
     ]
 
     public let connection: DirectoryConnection
@@ -173,7 +174,8 @@ public struct ManagedAccountDirectory {
             passwordBlob: entry.secret("msDS-ManagedPassword"),
             passwordIntervalDays: entry.integer("msDS-ManagedPasswordInterval").map { Int($0) },
             passwordLastSet: entry.integer("pwdLastSet"),
-            membershipFingerprint: entry.values["msds-groupmsamembership"]?.first.map(ManagedAccount.fingerprint))
+            membershipFingerprint: entry.values["msds-groupmsamembership"]?.first.map(ManagedAccount.fingerprint),
+            objectGUID: entry.values["objectguid"]?.first.flatMap(ManagedAccount.guidText))
     }
 }
 

@@ -32,6 +32,14 @@ public struct AccountState: Sendable, Equatable {
     /// `KerberosContext.fingerprint(of:key:)`); a read that gives the same, with the keytab untouched, needs no
     /// key derivation.
     public var keysFingerprint: String?
+    /// The account's `objectGUID` at the last success: another one means the account was deleted and created
+    /// again under the same name, and the keytab's keys belong to the old account.
+    public var objectGUID: String?
+    /// A kvno the directory kept showing with a password other than the keytab's key of that kvno at the last
+    /// failed read, and the keyed fingerprint of that password (docs/protocol.md, "When the directory wins"):
+    /// the next read that shows the same again replaces the keytab's key.
+    public var disputedKeyVersion: UInt32?
+    public var disputedKeysFingerprint: String?
 
     public init(keytab: String) {
         self.keytab = keytab

@@ -76,6 +76,9 @@ extension AccountState {
             keytabFingerprint = try KeytabFingerprint(json: reader.nested("keytabFingerprint", fingerprint))
         }
         keysFingerprint = try reader.string("keysFingerprint")
+        objectGUID = try reader.string("objectGUID")
+        disputedKeyVersion = try reader.integer("disputedKeyVersion", as: UInt32.self)
+        disputedKeysFingerprint = try reader.string("disputedKeysFingerprint")
     }
 
     var jsonValue: JSONValue {
@@ -98,6 +101,9 @@ extension AccountState {
         object["membershipFingerprint"] = membershipFingerprint.map { .string($0) }
         object["keytabFingerprint"] = keytabFingerprint.map { $0.jsonValue }
         object["keysFingerprint"] = keysFingerprint.map { .string($0) }
+        object["objectGUID"] = objectGUID.map { .string($0) }
+        object["disputedKeyVersion"] = disputedKeyVersion.map { .integer($0) }
+        object["disputedKeysFingerprint"] = disputedKeysFingerprint.map { .string($0) }
         return .object(object)
     }
 }

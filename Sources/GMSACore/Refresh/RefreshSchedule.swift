@@ -42,13 +42,17 @@ public struct RefreshSchedule: Sendable {
         public var keytabFingerprint: KeytabFingerprint?
         /// What the keys were derived from (keyed fingerprint).
         public var keysFingerprint: String?
+        /// The account's `objectGUID`, when the read returned it.
+        public var objectGUID: String?
 
         public init(
             keyVersion: UInt32, queryInterval: Duration, insideWindow: Bool, servicePrincipalNames: [String],
             passwordLastSet: Int64?, membershipFingerprint: String?, keytabKeyVersions: [UInt32],
-            retainedUntil: [UInt32: Timestamp], keytabFingerprint: KeytabFingerprint?, keysFingerprint: String? = nil
+            retainedUntil: [UInt32: Timestamp], keytabFingerprint: KeytabFingerprint?, keysFingerprint: String? = nil,
+            objectGUID: String? = nil
         ) {
             self.keysFingerprint = keysFingerprint
+            self.objectGUID = objectGUID
             self.keyVersion = keyVersion
             self.queryInterval = queryInterval
             self.insideWindow = insideWindow
@@ -101,6 +105,9 @@ public struct RefreshSchedule: Sendable {
         entry.keytabKeyVersions = success.keytabKeyVersions
         entry.keytabFingerprint = success.keytabFingerprint
         entry.keysFingerprint = success.keysFingerprint
+        entry.objectGUID = success.objectGUID ?? entry.objectGUID
+        entry.disputedKeyVersion = nil
+        entry.disputedKeysFingerprint = nil
         state = entry
     }
 
