@@ -30,6 +30,9 @@ public enum JournalField {
         public static let rolloverConfirmed = "3b8f1d6a2c9e4f70a1d5c8e2b4f69a03"
         /// The account's `msDS-SupportedEncryptionTypes` has no AES type: the KDC issues RC4 tickets for it.
         public static let rc4Only = "6b29b581fdd345f09c07a343672a5019"
+        /// The directory's key replaced a key the keytab held under the same kvno (a re-created account, a
+        /// keytab of another tool, a reset that overtook the staged key).
+        public static let keysReplaced = "a9d04c7e5b1f4e2a8c63f0b9d2e71c45"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

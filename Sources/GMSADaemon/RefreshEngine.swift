@@ -304,7 +304,20 @@ public final class RefreshEngine {
             }
             if report.outcome == .written { runChangeCommand(for: report.account) }
             if let warning = report.rc4Warning { logRC4Only(warning, for: report) }
+            if let replaced = report.keysReplaced { logKeysReplaced(replaced, for: report, server: server) }
         }
+    }
+
+    /// The directory's key took the place of the keytab's under the same kvno: what and why, at warning (tickets
+    /// under the replaced key are refused from now on).
+    private func logKeysReplaced(_ detail: String, for report: AccountReport, server: String) {
+        var metadata: Logger.Metadata = [
+            JournalField.account: "\(report.account)", JournalField.keytab: "\(report.keytab)",
+            JournalField.domainController: "\(server)",
+            JournalField.messageID: "\(JournalField.MessageID.keysReplaced)",
+        ]
+        if let kvno = report.keyVersions.first { metadata[JournalField.keyVersion] = "\(kvno)" }
+        logger.warning("\(report.account): \(detail)", metadata: metadata)
     }
 
     @discardableResult

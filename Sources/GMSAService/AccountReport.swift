@@ -32,6 +32,8 @@ public struct AccountReport: Sendable {
     public var derivedKeys = false
     /// Set when the account's `msDS-SupportedEncryptionTypes` has no AES type (the KDC issues RC4 tickets for it).
     public var rc4Warning: RC4OnlyWarning?
+    /// Set when the directory's keys replaced keys the keytab held under the same kvno: which, and why.
+    public var keysReplaced: String?
     /// Why, for notReadable/notFound/failed; what was done, for a prune.
     public var detail: String?
 

@@ -34,6 +34,8 @@ public struct KeyPlan: Sendable {
     public var servicePrincipalNames: [String]
     public var passwordLastSet: Int64?
     public var membershipFingerprint: String?
+    /// The account's `objectGUID`, when the read returned it.
+    public var objectGUID: String?
 }
 
 /// Turns what the directory says about an account into the keytab entries it should have: checks the values
@@ -127,7 +129,8 @@ public struct KeyPlanner {
             currentKeyVersions: Set(layout.keyVersions.prefix(currentCount).map(\.number)),
             seenKeyVersion: kvno, queryInterval: blob.queryPasswordInterval,
             insideWindow: blob.isInsideChangeWindow, servicePrincipalNames: account.servicePrincipalNames,
-            passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
+            passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint,
+            objectGUID: account.objectGUID)
     }
 
     /// The keyed fingerprint of a layout's inputs: realm, principals, encryption types, the passwords in their

@@ -108,10 +108,18 @@ public struct KeytabSynchronizer {
             do throws(AccountFailure) {
                 var plan = try result.get()
                 plan.report.derivedKeys = true
-                let existing = try existingEntries(of: target)
+                var existing = try existingEntries(of: target)
+                var retainedUntil = state[target.name]?.retainedUntil ?? [:]
+                if let replaced = Self.recreation(previousGUID: state[target.name]?.objectGUID, plan: plan, existing: existing) {
+                    // Another account under the same name: none of the keytab's keys is one of its keys.
+                    plan.report.keysReplaced = replaced
+                    existing = []
+                    retainedUntil = [:]
+                    state[target.name]?.retainedUntil = [:]
+                }
                 let merge = merger.merge(
                     fresh: plan.entries, current: plan.currentKeyVersions, existing: existing,
-                    retainedUntil: state[target.name]?.retainedUntil ?? [:], now: now)
+                    retainedUntil: retainedUntil, now: now)
                 if writer.isCurrent(merge.entries, at: target.keytab, options: target.fileOptions) {
                     var report = plan.report
                     report.keyVersions = report.keyVersions.filter { plan.currentKeyVersions.contains($0) }
@@ -119,7 +127,13 @@ public struct KeytabSynchronizer {
                     reports[target.name] = succeed(
                         target, plan: plan, keyVersion: plan.seenKeyVersion, merge: merge, report: report, state: &state, now: now)
                 } else {
-                    candidates.append(KeyVersionConfirmer.Candidate(name: target.name, plan: plan, existing: existing))
+                    let dispute = state[target.name].flatMap { entry in
+                        entry.disputedKeyVersion.map {
+                            KeyVersionConfirmer.Dispute(keyVersion: $0, keysFingerprint: entry.disputedKeysFingerprint)
+                        }
+                    }
+                    candidates.append(
+                        KeyVersionConfirmer.Candidate(name: target.name, plan: plan, existing: existing, previousDispute: dispute))
                 }
             } catch {
                 reports[target.name] = fail(target, error, state: &state, now: now)
@@ -137,13 +151,23 @@ public struct KeytabSynchronizer {
             defer { KeytabWriter.flushDirectories(of: written) }
             for candidate in candidates {
                 guard let target = targets[candidate.name] else { continue }
-                switch confirmations[candidate.name] {
+                var confirmation = confirmations[candidate.name]
+                var report = candidate.plan.report
+                if case .directoryWins(let kvno, let entries, let current, let replaced) = confirmation {
+                    let versions = replaced.map(String.init).joined(separator: ", ")
+                    report.keysReplaced =
+                        "the keytab's key\(replaced.count == 1 ? "" : "s") of kvno \(versions) replaced by the directory's: "
+                        + "the directory showed kvno \(kvno) with another password than the keytab's over every re-read of "
+                        + "two passes (a re-created account, a keytab from another tool, or a password reset that overtook "
+                        + "the staged key)"
+                    confirmation = .confirmed(keyVersion: kvno, entries: entries, current: current)
+                }
+                switch confirmation {
                 case .confirmed(let kvno, let entries, let current):
                     let merge = merger.merge(
                         fresh: entries, current: current, existing: candidate.existing,
                         retainedUntil: state[target.name]?.retainedUntil ?? [:], now: now)
                     do {
-                        var report = candidate.plan.report
                         report.keyVersions = current.sorted(by: >)
                         let outcome = try writer.write(
                             merge.entries, to: target.keytab, options: target.fileOptions, sweepingLeftovers: false,
@@ -156,14 +180,29 @@ public struct KeytabSynchronizer {
                         let full = error.code == .system(ENOSPC) || error.code == .system(EDQUOT)
                         reports[target.name] = fail(target, AccountFailure(.failed, error.message, isLocal: full), state: &state, now: now)
                     }
+                case .disputed(let dispute, let detail):
+                    reports[target.name] = fail(target, AccountFailure(.failed, detail), state: &state, now: now)
+                    state[target.name]?.disputedKeyVersion = dispute.keyVersion
+                    state[target.name]?.disputedKeysFingerprint = dispute.keysFingerprint
                 case .failed(let detail):
                     reports[target.name] = fail(target, AccountFailure(.failed, detail), state: &state, now: now)
-                case nil:
+                case .directoryWins, nil:
                     reports[target.name] = fail(target, AccountFailure(.failed, "kvno not confirmed"), state: &state, now: now)
                 }
             }
         }
         return accounts.compactMap { reports[$0.target.name] }
+    }
+
+    /// Why the keytab's keys are replaced when `plan`'s account is not the one they were written for (its
+    /// `objectGUID` differs from the one recorded at the last success: deleted and created again under the same
+    /// name); `nil` when it is the same account, or either GUID is unknown (a state file from before it was kept).
+    static func recreation(previousGUID: String?, plan: KeyPlan, existing: [KeytabEntry]) -> String? {
+        guard let previousGUID, let guid = plan.objectGUID, previousGUID.lowercased() != guid.lowercased() else { return nil }
+        let versions = Set(existing.map(\.keyVersion)).sorted(by: >).map(String.init).joined(separator: ", ")
+        return "the keytab's keys\(versions.isEmpty ? "" : " of kvno \(versions)") replaced by the directory's kvno "
+            + "\(plan.seenKeyVersion): the account was deleted and created again under the same name (objectGUID "
+            + "\(previousGUID) is now \(guid)); tickets issued for the old account are no longer accepted"
     }
 
     /// Whether a read changes nothing: same keyed fingerprint and kvno as the last success, the keytab file
@@ -241,7 +280,7 @@ public struct KeytabSynchronizer {
             membershipFingerprint: plan.membershipFingerprint,
             keytabKeyVersions: Array(Set(report.keyVersions).union(merge.retainedUntil.keys)).sorted(by: >),
             retainedUntil: merge.retainedUntil, keytabFingerprint: KeytabFingerprint(path: target.keytab),
-            keysFingerprint: plan.fingerprint)
+            keysFingerprint: plan.fingerprint, objectGUID: plan.objectGUID)
         schedule.recordSuccess(success, for: target.name, keytab: target.keytab, in: &state[target.name], now: now)
         return report
     }

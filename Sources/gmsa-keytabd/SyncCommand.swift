@@ -75,6 +75,7 @@ struct SyncCommand: Subcommand {
         }
         for report in reports {
             print(report.line)
+            if let replaced = report.keysReplaced { print("\(report.account): \(replaced)") }
         }
         if statistics {
             let written = reports.filter { $0.outcome == .written }.count

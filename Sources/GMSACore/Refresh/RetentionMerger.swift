@@ -50,11 +50,17 @@ public struct RetentionMerger: Sendable {
     /// Whether `fresh` gives a (principal, kvno, enctype) that the keytab already holds with another key: the
     /// kvno read with a new password cannot be right yet (docs/protocol.md, "The kvno lags the password").
     public static func contradicts(_ fresh: [KeytabEntry], existing: [KeytabEntry]) -> Bool {
-        fresh.contains { entry in
-            existing.contains {
-                $0.principal == entry.principal && $0.keyVersion == entry.keyVersion
-                    && $0.key.encryptionType == entry.key.encryptionType && $0.key.bytes != entry.key.bytes
-            }
-        }
+        !contradicted(fresh, existing: existing).isEmpty
+    }
+
+    /// The key versions that `fresh` gives with another key than the keytab's `existing` entries.
+    public static func contradicted(_ fresh: [KeytabEntry], existing: [KeytabEntry]) -> Set<UInt32> {
+        Set(
+            fresh.filter { entry in
+                existing.contains {
+                    $0.principal == entry.principal && $0.keyVersion == entry.keyVersion
+                        && $0.key.encryptionType == entry.key.encryptionType && $0.key.bytes != entry.key.bytes
+                }
+            }.map(\.keyVersion))
     }
 }
