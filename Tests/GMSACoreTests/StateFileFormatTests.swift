@@ -102,6 +102,18 @@ import Testing
         #expect(text.hasSuffix("}\n"))
     }
 
+    @Test func theAccountsIdentityAndADisputedKvnoLoadBack() throws {
+        var state = DaemonState()
+        var entry = AccountState(keytab: "/k")
+        entry.objectGUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+        entry.disputedKeyVersion = 1
+        entry.disputedKeysFingerprint = "00112233445566778899aabbccddeeff"
+        state.accounts["msa-re$"] = entry
+        #expect(try DaemonState(json: state.json()) == state)
+        // A file from before these fields loads with none of them (checked above for 0.2.0 too).
+        #expect(try DaemonState(json: Array(#"{"version": 1, "accounts": {"a$": {"keytab": "/k"}}}"#.utf8)).accounts["a$"]?.objectGUID == nil)
+    }
+
     @Test func absentOptionalsAndDefaultsLoad() throws {
         let state = try DaemonState(json: Array(#"{"version": 1, "accounts": {"a$": {"keytab": "/k", "nextFetch": null}}}"#.utf8))
         #expect(state.accounts["a$"] == AccountState(keytab: "/k"))
