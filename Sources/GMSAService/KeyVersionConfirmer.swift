@@ -15,7 +15,7 @@ import Glibc
 ///
 /// The directory wins when it keeps showing the same kvno with the same new password: over every re-read of
 /// this pass and again in the next pass (the candidate's ``Candidate/previousDispute``, from the state file).
-/// A lagging DC shows the new kvno at the latest a few seconds later (the re-reads, or the retry 30 s on), a
+/// A lagging DC shows the new kvno at the latest a few seconds later (the re-reads, or the retry 15–30 s on), a
 /// re-created account, an adopted keytab of another tool or a reset that overtook a staged key never do.
 public struct KeyVersionConfirmer {
     /// One account waiting for confirmation.
