@@ -310,7 +310,7 @@ public final class RefreshEngine {
 
     /// The directory's key took the place of the keytab's under the same kvno: what and why, at warning (tickets
     /// under the replaced key are refused from now on).
-    private func logKeysReplaced(_ detail: String, for report: AccountReport, server: String) {
+    func logKeysReplaced(_ detail: String, for report: AccountReport, server: String) {
         var metadata: Logger.Metadata = [
             JournalField.account: "\(report.account)", JournalField.keytab: "\(report.keytab)",
             JournalField.domainController: "\(server)",
