@@ -89,8 +89,6 @@ public struct NameServiceWait {
 
     /// `usleep(3)`, which libfaketime leaves alone (as ``Ticker`` does).
     public static func sleep(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let microseconds = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
-        usleep(UInt32(clamping: microseconds))
+        usleep(duration.sleepMicroseconds)
     }
 }

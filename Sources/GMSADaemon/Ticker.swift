@@ -17,7 +17,7 @@ final class Ticker: Sendable {
     private let stopped = Flag()
 
     init(interval: Duration, tick: @escaping @Sendable () -> Void) {
-        let microseconds = UInt32(clamping: max(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000, 1000))
+        let microseconds = max(interval.sleepMicroseconds, 1000)
         DetachedThread.start(name: "gmsa-ticker") { [stopped] in
             while !stopped.value.load(ordering: .relaxed) {
                 usleep(microseconds)

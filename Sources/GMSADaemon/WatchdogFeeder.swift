@@ -32,7 +32,7 @@ final class WatchdogFeeder: Sendable {
 
     /// Pings every `interval` while alive; between passes the loop must come round at least every `maximumIdle`.
     init(interval: Duration, maximumIdle: Duration, ping: @escaping @Sendable () -> Void) {
-        let microseconds = UInt32(clamping: max(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000, 1000))
+        let microseconds = max(interval.sleepMicroseconds, 1000)
         let idle = Self.nanoseconds(maximumIdle)
         shared.lastLoop.store(Self.monotonicNow(), ordering: .relaxed)
         DetachedThread.start(name: "gmsa-watchdog") { [shared] in

@@ -70,10 +70,7 @@ public struct KeyVersionConfirmer {
     public init(
         attempts: Int = 4,
         delay: Duration = .milliseconds(750),
-        sleep: @escaping (Duration) -> Void = { duration in
-            let (seconds, attoseconds) = duration.components
-            usleep(UInt32(clamping: seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
-        },
+        sleep: @escaping (Duration) -> Void = { duration in usleep(duration.sleepMicroseconds) },
         reread: @escaping ([ServiceAccountName]) throws(DirectoryError) -> [ServiceAccountName: UInt32]
     ) {
         self.attempts = attempts
