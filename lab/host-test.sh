@@ -38,21 +38,10 @@ die() { printf 'host-test: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ===========================================================================================================
 # Outside the lab: the rootfs and the package.
-# in_chroot ROOT COMMAND...: COMMAND in ROOT (a chroot in a mount namespace of its own, with /proc, a read-only
-# /proc/sys and /dev for maintainer scripts); nothing mounted leaks out.
+# in_chroot ROOT COMMAND...: COMMAND in ROOT, with nothing mounted leaking out and a read-only /proc/sys
+# (packaging/in-root.sh).
 in_chroot() {
-    unshare --mount --fork -- bash -c '
-        set -e
-        root=$1; shift
-        mount --make-rprivate /
-        mount -t proc proc "$root/proc"
-        # Maintainer scripts must not change the kernel settings of the machine (systemd-coredump'"'"'s would
-        # apply its core_pattern): /proc/sys is read-only here.
-        mount --bind "$root/proc/sys" "$root/proc/sys"
-        mount -o remount,bind,ro "$root/proc/sys"
-        mount --rbind /dev "$root/dev"
-        exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-    ' bash "$@"
+    "$SRC/packaging/in-root.sh" "$1" -- "${@:2}"
 }
 
 prepare() {

@@ -40,27 +40,18 @@ if [[ $suite != "$this_suite" && -z ${GMSA_IN_BUILD_ROOT:-} ]]; then
     [[ -x $swift_root/usr/bin/swift ]] || die "swift not found on PATH"
     root=$("$src/packaging/build-root.sh" "$suite")
     log "building in the $suite build root $root"
-    writable=("$src" "$outdir")
-    readonly_=("$swift_root")
-    [[ -d /opt/swift-packages ]] && readonly_+=(/opt/swift-packages)
     for f in /etc/gitconfig "${HOME:-/root}/.gitconfig"; do
         if [[ -f $f ]]; then mkdir -p "$root$(dirname -- "$f")" && cp "$f" "$root$f"; fi
     done
     # Same paths inside as outside: the source tree and the output directory (writable), the toolchain and
     # SwiftPM's mirror of the package sources (read-only; git reads github.com from /opt/swift-packages, as the
     # machine's gitconfig says).
-    exec unshare --mount --fork -- bash -c '
-        set -e
-        root=$1 swift_bin=$2 suite=$3 outdir=$4 version=$5 src=$6 outdir_=$7; shift 7
-        mount --make-rprivate /
-        mount -t proc proc "$root/proc"
-        mount --rbind /dev "$root/dev"
-        for m in "$src" "$outdir_"; do mkdir -p "$root$m" && mount --bind "$m" "$root$m"; done
-        for m in "$@"; do mkdir -p "$root$m" && mount --bind -o ro "$m" "$root$m"; done
-        exec chroot "$root" env -i HOME=/root LANG=C.UTF-8 PATH="$swift_bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-            GMSA_IN_BUILD_ROOT="$suite" SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-}" \
-            bash "$src/packaging/build-deb.sh" "$suite" "$outdir" ${version:+"$version"}
-    ' bash "$root" "$swift_root/usr/bin" "$suite" "$outdir" "${3:-}" "${writable[@]}" "${readonly_[@]}"
+    mounts=(--bind "$src" --bind "$outdir" --ro-bind "$swift_root")
+    [[ -d /opt/swift-packages ]] && mounts+=(--ro-bind /opt/swift-packages)
+    exec "$src/packaging/in-root.sh" "$root" "${mounts[@]}" \
+        --env PATH="$swift_root/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin" --env GMSA_IN_BUILD_ROOT="$suite" \
+        --env SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-}" \
+        -- bash "$src/packaging/build-deb.sh" "$suite" "$outdir" ${3:+"$3"}
 fi
 
 # ---------------------------------------------------------------------------------------------------------

@@ -48,18 +48,9 @@ if ! debootstrap --variant=minbase "$suite" "$root.new" "$mirror" >"$base/$suite
     die "debootstrap failed (log: $base/$suite.log)"
 fi
 cp /etc/resolv.conf "$root.new/etc/resolv.conf"
-if ! unshare --mount --fork -- bash -c '
-    set -e
-    root=$1 packages=$2
-    mount --make-rprivate /
-    mount -t proc proc "$root/proc"
-    mount --bind "$root/proc/sys" "$root/proc/sys"
-    mount -o remount,bind,ro "$root/proc/sys"   # no maintainer script may change the machine'"'"'s kernel settings
-    mount --rbind /dev "$root/dev"
-    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${packages//,/ }
-    chroot "$root" apt-get clean
-' bash "$root.new" "$packages" >>"$base/$suite.log" 2>&1; then
+if ! "$(dirname -- "${BASH_SOURCE[0]}")/in-root.sh" "$root.new" -- \
+    sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends ${packages//,/ } && apt-get clean" \
+    >>"$base/$suite.log" 2>&1; then
     tail -n 20 "$base/$suite.log" >&2
     die "installing the build packages into the $suite root failed (log: $base/$suite.log)"
 fi
