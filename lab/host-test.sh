@@ -38,10 +38,16 @@ die() { printf 'host-test: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ===========================================================================================================
 # Outside the lab: the rootfs and the package.
-# in_chroot ROOT COMMAND...: COMMAND in ROOT, with nothing mounted leaking out and a read-only /proc/sys
-# (packaging/in-root.sh).
-in_chroot() {
-    "$SRC/packaging/in-root.sh" "$1" -- "${@:2}"
+# apt_in_root ROOT SCRIPT: an apt script (sh) in ROOT, through packaging/in-root.sh (nothing mounted leaks out,
+# /proc/sys read-only), with a policy-rc.d that keeps what it installs from starting in the chroot (nginx's init
+# script would start it on the machine's own network).
+apt_in_root() {
+    local root=$1 rc=0
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod 0755 "$root/usr/sbin/policy-rc.d"
+    "$SRC/packaging/in-root.sh" "$root" -- sh -c "$2" || rc=$?
+    rm -f "$root/usr/sbin/policy-rc.d"
+    return "$rc"
 }
 
 prepare() {
@@ -65,15 +71,11 @@ prepare() {
             die "debootstrap failed (log: $CACHE/debootstrap-$suite.log)"
         fi
         cp /etc/resolv.conf "$cached.new/etc/resolv.conf"
-        # No service starts in the chroot (nginx's init script would, on the machine's own network).
-        printf '#!/bin/sh\nexit 101\n' >"$cached.new/usr/sbin/policy-rc.d"
-        chmod 0755 "$cached.new/usr/sbin/policy-rc.d"
-        if ! in_chroot "$cached.new" sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $ROOTFS_EXTRA_PACKAGES && apt-get clean" \
+        if ! apt_in_root "$cached.new" "apt-get update -q && apt-get install -y -q --no-install-recommends $ROOTFS_EXTRA_PACKAGES && apt-get clean" \
             >>"$CACHE/debootstrap-$suite.log" 2>&1; then
             tail -n 20 "$CACHE/debootstrap-$suite.log" >&2
             die "installing $ROOTFS_EXTRA_PACKAGES failed (log: $CACHE/debootstrap-$suite.log)"
         fi
-        rm -f "$cached.new/usr/sbin/policy-rc.d"
         printf '%s\n' "$stamp" >"$cached.new/.gmsa-stamp"
         mv "$cached.new" "$cached"
         log "debootstrap took $(elapsed "$t0")s"
@@ -102,15 +104,11 @@ Components: main
 Signed-By: /usr/share/keyrings/gmsa-keytabd-archive-keyring.gpg
 EOF
     log "apt-get install gmsa-keytabd from the repository in the clean $suite rootfs"
-    # policy-rc.d again: the packages the install pulls in start nothing in the chroot.
-    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-    chmod 0755 "$root/usr/sbin/policy-rc.d"
-    if ! in_chroot "$root" sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends gmsa-keytabd' \
+    if ! apt_in_root "$root" 'apt-get update -q && apt-get install -y -q --no-install-recommends gmsa-keytabd' \
         >"$work/apt-install.log" 2>&1; then
         tail -n 30 "$work/apt-install.log" >&2
         die "apt-get install gmsa-keytabd failed (log: $work/apt-install.log)"
     fi
-    rm -f "$root/usr/sbin/policy-rc.d"
     # Inside the lab's network namespace Debian's archive is out of reach: from here on apt sees only the
     # gmsa-keytabd repository (apt-get update would otherwise fail on the archive).
     rm -f "$root/etc/apt/sources.list.d/debian.sources"
@@ -227,6 +225,9 @@ unit_property() { on_host systemctl show -p "$1" --value gmsa-keytabd.service; }
 # stat of a file inside the host: "user:group mode"
 ownership() { on_host stat -c '%U:%G %a' "$1" 2>/dev/null; }
 
+# The journal's cursor now: what is logged after it is this step's.
+journal_cursor() { on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'; }
+
 journal_json() { on_host journalctl -u gmsa-keytabd.service -o json --no-pager "$@"; }
 
 # core_forward_start WORK: the machine's core_pattern hands a crash inside the test host to the test host's own
@@ -320,7 +321,7 @@ inside() {
     nginx_pid=$(on_host systemctl show -p MainPID --value nginx.service)
     check "nginx, the service whose keytab changes, runs (main pid $nginx_pid)" \
         bash -c "[[ \$(on_host systemctl is-active nginx.service) == active && '$nginx_pid' != 0 ]]"
-    cursor=$(on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+    cursor=$(journal_cursor)
     t0=$(now)
     on_host systemctl enable --now gmsa-keytabd.service >/dev/null 2>&1 || true
     wait_for 10 bash -c '[[ $(unit_property ActiveState) == active ]]' || true
@@ -419,7 +420,7 @@ sys.exit(0 if ok else 1)' "$work/journal.json"
     on_host systemctl daemon-reload
     on_host systemctl restart gmsa-keytabd.service
     local pid new_pid core_cursor
-    core_cursor=$(on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+    core_cursor=$(journal_cursor)
     pid=$(unit_property MainPID)
     on_host kill -STOP "$pid"
     t0=$(now)
@@ -472,7 +473,7 @@ for line in open(sys.argv[1]):
     on_host groupdel late-admins >/dev/null 2>&1 || true
     write_config '[[account]]' 'name = "msa-daily$"' 'keytab = "/var/lib/gmsa-keytabd/msa-daily.keytab"' \
         'group = "late-admins"' 'mode = "0640"'
-    cursor=$(on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+    cursor=$(journal_cursor)
     on_host systemctl restart --no-block gmsa-keytabd.service
     wait_for 10 bash -c "unit_property StatusText | grep -q late-admins" || true
     local waiting_pid waiting_status waiting_state
@@ -496,7 +497,7 @@ for line in open(sys.argv[1]):
     # A name that never exists is still a configuration error: exit 78 after the wait, and no restart.
     write_config '[[account]]' 'name = "msa-daily$"' 'keytab = "/var/lib/gmsa-keytabd/msa-daily.keytab"' \
         'group = "no-such-group"' 'mode = "0640"'
-    cursor=$(on_host journalctl -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+    cursor=$(journal_cursor)
     t0=$(now)
     on_host systemctl restart --no-block gmsa-keytabd.service
     wait_for 90 bash -c "[[ \$(unit_property ActiveState) == failed ]]" || true
