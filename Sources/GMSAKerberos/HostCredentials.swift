@@ -240,8 +240,7 @@ public final class HostCredentials {
         }
         if code == KRB5_KT_NOTFOUND {
             // The usual cause is a [host] principal that names another account than the keytab's.
-            let held = (try? KeytabReader(context: context).read(keytab).entries.map(\.principal)) ?? []
-            let holds = held.isEmpty ? "" : " (it holds \(Self.uniqueInOrder(held).joined(separator: ", ")))"
+            let holds = Self.holding((try? KeytabReader(context: context).read(keytab).entries.map(\.principal)) ?? [])
             throw context.error(
                 code, "cannot get Kerberos credentials for \(principal): the host keytab \(keytab) has no key for it\(holds)",
                 check: "set [host] principal to the account whose keys the keytab holds (klist -k \(keytab)), "
@@ -323,8 +322,7 @@ public final class HostCredentials {
             principal.split(separator: "@").first?.hasSuffix("$") == true && !principal.contains("/")
         }
         guard let chosen = machine.first(where: { $0.hasSuffix("@" + realm.uppercased()) }) ?? machine.first else {
-            let held = Self.uniqueInOrder(contents.entries.map(\.principal))
-            let holds = held.isEmpty ? "" : " (it holds \(held.joined(separator: ", ")))"
+            let holds = Self.holding(contents.entries.map(\.principal))
             throw KerberosError(
                 .invalidArgument,
                 "the host keytab \(keytab) has no machine account entry (NAME$@\(realm.uppercased()))\(holds); "
@@ -345,9 +343,11 @@ public final class HostCredentials {
         return held.first { $0.lowercased() == wanted }
     }
 
-    private static func uniqueInOrder(_ names: [String]) -> [String] {
+    /// ` (it holds A, B)`: a keytab's principals, each once, in keytab order, for an error; empty for none.
+    private static func holding(_ principals: [String]) -> String {
         var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+        let unique = principals.filter { seen.insert($0).inserted }
+        return unique.isEmpty ? "" : " (it holds \(unique.joined(separator: ", ")))"
     }
 }
 
