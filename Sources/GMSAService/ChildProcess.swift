@@ -55,15 +55,12 @@ public final class ChildProcess {
             posix_spawnattr_destroy(&attributes)
         }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let standardOutput {
-            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        if let standardError {
-            posix_spawn_file_actions_adddup2(&actions, standardError, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        for (target, given) in [(Int32(1), standardOutput), (2, standardError)] {
+            if let given {
+                posix_spawn_file_actions_adddup2(&actions, given, target)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0)
+            }
         }
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
