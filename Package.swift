@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "gmsa-keytabd", targets: ["gmsa-keytabd"]),
         // For the fuzz targets in fuzz/, a package of their own that depends on this one by path.
         .library(name: "GMSACore", targets: ["GMSACore"]),
+        .library(name: "TOML", targets: ["TOML"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "GMSAKerberos", targets: ["GMSAKerberos"]),
         .library(name: "GMSAService", targets: ["GMSAService"]),
     ],
@@ -25,8 +27,18 @@ let package = Package(
         // The daemon's signal handler: C, because a handler may only make async-signal-safe calls.
         .target(name: "CSignalPipe"),
 
-        // The pure core: blob, password, salt, enctypes, keytab model. Imports no C.
-        .target(name: "GMSACore"),
+        // Generic formats: they know nothing of gMSAs. Each has its fuzz target (fuzz/) and runs its format's
+        // public test suite (Tests/TOMLCorpus, Tests/JSONCorpus).
+        // Strict UTF-8 validation of outside bytes, shared by the TOML and JSON parsers.
+        .target(name: "StrictUTF8"),
+        // TOML 1.0: the configuration file's syntax.
+        .target(name: "TOML", dependencies: ["StrictUTF8"]),
+        // JSON (RFC 8259): the state file's syntax.
+        .target(name: "JSON", dependencies: ["StrictUTF8"]),
+
+        // The pure core: the domain (blob, password, salt, enctypes, keytab model, configuration, refresh
+        // policy). Imports no C.
+        .target(name: "GMSACore", dependencies: ["TOML", "JSON"]),
 
         // The Kerberos edge: key derivation and keytab files through libkrb5 (AES string-to-key through GnuTLS).
         .target(
@@ -85,6 +97,8 @@ let package = Package(
             name: "GMSACoreTests",
             dependencies: ["GMSACore", "GMSATestSupport"]
         ),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport", "CKrb5"]

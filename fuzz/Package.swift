@@ -30,11 +30,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-toml",
-            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+            dependencies: ["FuzzSupport", .product(name: "TOML", package: "gmsa-keytabd")]
         ),
         .executableTarget(
             name: "fuzz-json",
-            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+            dependencies: ["FuzzSupport", .product(name: "JSON", package: "gmsa-keytabd")]
         ),
         .executableTarget(
             name: "fuzz-state",

@@ -1,3 +1,5 @@
+import TOML
+
 /// Reading ``ConfigurationFile`` from a parsed TOML document: unknown keys and wrong types are errors that name
 /// the key and its line.
 extension ConfigurationFile {

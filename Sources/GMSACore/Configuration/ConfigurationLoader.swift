@@ -1,3 +1,5 @@
+import TOML
+
 /// Reads, decodes and validates the configuration file.
 ///
 /// Syntax errors, unknown keys, wrong types and bad values all become a ``ConfigurationError`` naming the

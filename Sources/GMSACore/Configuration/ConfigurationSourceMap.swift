@@ -1,3 +1,5 @@
+import TOML
+
 /// The line each key of a parsed configuration is on, so errors can say "line 12".
 ///
 /// Keys are named as errors name them: `domain.realm`, `account[2]` (the line of its `[[account]]`),

@@ -1,3 +1,5 @@
+import JSON
+
 /// The state file's JSON: ``DaemonState`` to and from ``JSONValue``, in the layout gmsa-keytabd 0.2.0 wrote
 /// with Foundation's `JSONEncoder`, so existing state files keep loading (and older versions can read ours).
 ///

@@ -1,5 +1,5 @@
 import FuzzSupport
-import GMSACore
+import JSON
 
 /// Bytes to ``JSONValue/parse(_:)``: every input either parses or throws a ``JSONParseError`` whose line and
 /// column are inside the input; a parsed value was UTF-8 without a byte order mark, its ``serialized()`` form

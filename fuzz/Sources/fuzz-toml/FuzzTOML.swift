@@ -1,5 +1,5 @@
 import FuzzSupport
-import GMSACore
+import TOML
 
 /// Bytes to ``TOMLParser``: every input either parses or throws a ``TOMLParseError`` whose line and column
 /// are inside the input; a parsed document written back as TOML (``canonicalTOML``) parses to the same tree,

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMSACore
+@testable import JSON
 
 /// The parser and writer against Python's json module made strict, over Tests/JSONCorpus (made by its
 /// generate.py): a valid document parses to the value Python read, which ``JSONValue/serialized()`` writes

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GMSACore
+@testable import TOML
 
 /// The parser against Python's tomllib over Tests/TOMLCorpus (made by its generate.py): a valid document
 /// gives the same value tree as tomllib's, an invalid one an error with a line inside the document.

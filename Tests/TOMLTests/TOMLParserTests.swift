@@ -1,4 +1,4 @@
-import GMSACore
+import TOML
 import Testing
 
 @Suite struct TOMLParserTests {

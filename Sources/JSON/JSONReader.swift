@@ -1,3 +1,5 @@
+import StrictUTF8
+
 /// The state of one parse (``JSONValue/parse(_:)`` is the API): the bytes and where the reader is.
 ///
 /// Arrays and objects are read with an explicit stack of the open ones, not by recursion, so the depth limit

@@ -1,4 +1,4 @@
-import GMSACore
+import JSON
 import Testing
 
 @Suite struct JSONParserTests {

@@ -1,8 +1,8 @@
 /// Strict UTF-8, for the parsers of outside input (TOML, JSON) that work on bytes.
-enum UTF8Scalar {
+public enum UTF8Scalar {
     /// The length of the UTF-8 sequence at `offset` in `bytes` when it encodes a Unicode scalar (no overlong
     /// form, no surrogate, nothing above U+10FFFF, not cut short); nil otherwise.
-    static func sequenceLength(in bytes: [UInt8], at offset: Int) -> Int? {
+    public static func sequenceLength(in bytes: [UInt8], at offset: Int) -> Int? {
         let lead = bytes[offset]
         if lead < 0x80 { return 1 }
         let length: Int

@@ -1,3 +1,5 @@
+import StrictUTF8
+
 /// The state of one parse: the bytes, where it is, and the document's structure (``TOMLParser`` is the API).
 struct TOMLReader {
     let bytes: [UInt8]
