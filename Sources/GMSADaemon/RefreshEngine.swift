@@ -10,7 +10,7 @@ import Logging
 /// Synchronous and blocking (libldap, libkrb5): driven by ``RefreshService`` on the daemon's main thread.
 public final class RefreshEngine {
     public private(set) var configuration: Configuration
-    public private(set) var state: DaemonState
+    public internal(set) var state: DaemonState
     let context: KerberosContext
     var store: StateStore
     /// The state as last saved: the file is rewritten only when the state differs.
@@ -23,27 +23,23 @@ public final class RefreshEngine {
     /// Readable accounts found by the last discovery.
     var discovered: [ServiceAccountName] = []
     var lastDiscovery: Timestamp?
-    var lastClock: (wall: Timestamp, monotonic: ContinuousClock.Instant)?
+    var clock = ClockStepDetector()
     /// Accounts an admin asked to refresh now (`gmsa-keytabd refresh`); empty set = all.
     var requested: Set<ServiceAccountName>?
     var needsFullPass = true
     /// After a failed full pass (no DC, no credentials): when to try again, and how many failed in a row.
     var fullPassRetryAt: Timestamp?
     var fullPassFailures = 0
-    /// Accounts being read again because something else broke their keytab, and what happened to it.
-    var repairing: [ServiceAccountName: String] = [:]
-    /// `on_change` commands still running (polled every tick, never waited for), and accounts whose keytab
-    /// changed again while theirs ran (started once it ends).
-    var changeCommands: [(log: ChangeCommandLog, running: ChangeCommand.Running)] = []
-    var changeCommandsPending: Set<ServiceAccountName> = []
-    /// Accounts whose RC4-only warning this daemon run has logged (once per account and run, not per pass).
-    var rc4Warned: Set<ServiceAccountName> = []
+    /// Keytabs broken by something else, made due for repair.
+    var keytabWatch: KeytabWatch
+    /// `on_change` commands still running (polled every tick, never waited for).
+    let changeCommands: ChangeCommandRunner
+    /// The journal entries of each pass's outcomes.
+    var events: RefreshEventLog
     let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// How often discovery runs again to find newly authorized accounts.
     public static let rediscoveryInterval: Double = 86_400
-    /// A difference between wall-clock and monotonic time larger than this is a clock step.
-    public static let clockStepThreshold: Double = 60
 
     public init(
         configuration: Configuration,
@@ -53,6 +49,9 @@ public final class RefreshEngine {
         self.configuration = configuration
         self.logger = logger
         self.random = random
+        keytabWatch = KeytabWatch(logger: logger)
+        changeCommands = ChangeCommandRunner(logger: logger)
+        events = RefreshEventLog(logger: logger)
         do {
             context = try KerberosContext()
         } catch {
@@ -94,7 +93,7 @@ public final class RefreshEngine {
     /// Made anew for each configuration.
     var synchronizer: KeytabSynchronizer
     /// The first ticket, on its way while the daemon starts; waited for before the host's credentials are used.
-    private let startTicket: HostTicketPrefetch?
+    let startTicket: HostTicketPrefetch?
 
     /// Switches to a new configuration: removed accounts stop being refreshed, new ones and ones whose keytab
     /// settings changed are read at once; the others keep their schedule.
@@ -156,8 +155,11 @@ public final class RefreshEngine {
     /// Does whatever is due and returns the status line for systemd.
     @discardableResult
     public func tick(now: Timestamp = Timestamp.now, monotonic: ContinuousClock.Instant = .now) -> String {
-        detectClockStep(now: now, monotonic: monotonic)
-        pollChangeCommands(monotonic: monotonic)
+        if let step = clock.step(now: now, monotonic: monotonic) {
+            logger.notice("the wall clock stepped by \(Int(step)) s (NTP, suspend or a manual change); re-reading every account to re-plan")
+            needsFullPass = true
+        }
+        changeCommands.poll(monotonic: monotonic)
         let refreshAll = requested?.isEmpty == true
         let discoveryDue =
             configuration.discovery != nil && (lastDiscovery.map { now.timeIntervalSince($0) >= Self.rediscoveryInterval } ?? true)
@@ -165,8 +167,8 @@ public final class RefreshEngine {
         let fullPass = (needsFullPass || discoveryDue) && fullPassDue || refreshAll
 
         let currentTargets = targets
-        watchKeytabs(currentTargets, now: now)
         let schedule = synchronizer.schedule
+        keytabWatch.check(currentTargets, state: &state, schedule: schedule, now: now)
         let dueFetch = currentTargets.filter {
             schedule.isFetchDue(state[$0.name], now: now, requested: requested?.contains($0.name) == true)
         }
@@ -187,270 +189,16 @@ public final class RefreshEngine {
         return statusLine(now: now)
     }
 
-    /// Makes an account due now when its keytab is no longer the file the daemon last wrote (a `stat` per
-    /// account and tick; no keys are kept in memory: the repair reads the account again), or when its state was
-    /// recorded for another keytab path.
-    private func watchKeytabs(_ targets: [AccountTarget], now: Timestamp) {
-        for target in targets {
-            guard var accountState = state[target.name] else { continue }
-            if accountState.keytab != target.keytab {
-                logger.info(
-                    "\(target.name): the state file tracked \(accountState.keytab), the configuration says \(target.keytab); reading it now",
-                    metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
-                accountState = AccountState(keytab: target.keytab)
-                state[target.name] = accountState
-                continue
-            }
-            guard let recorded = accountState.keytabFingerprint else { continue }
-            let onDisk = KeytabFingerprint(path: target.keytab)
-            guard let change = KeytabFingerprint.change(from: recorded, to: onDisk) else { continue }
-            var message = "\(target.name): keytab \(target.keytab) was \(change) by something else; reading the account again to repair it"
-            let contentLost = !recorded.hasSameContent(as: onDisk)
-            if contentLost, !accountState.retainedUntil.isEmpty {
-                let lost = accountState.retainedUntil.keys.sorted(by: >).map(String.init).joined(separator: ", ")
-                message += "; retained old kvno \(lost) were only in that file and are gone (tickets under them fail until they expire)"
-            }
-            logger.warning(
-                "\(message)", metadata: [JournalField.account: "\(target.name)", JournalField.keytab: "\(target.keytab)"])
-            repairing[target.name] = change
-            synchronizer.schedule.recordKeytabBroken(in: &accountState, now: now)
-            state[target.name] = accountState
-        }
+    /// One report to the journal, with the account's next read and, for a repairing write, what was repaired.
+    func log(_ report: AccountReport, server: String?) {
+        let repaired = report.outcome == .written && !report.stagedNextKey ? keytabWatch.takeRepair(of: report.account) : nil
+        events.log(report, server: server, nextFetch: state[report.account]?.nextFetch, repaired: repaired)
     }
 
-    private func detectClockStep(now: Timestamp, monotonic: ContinuousClock.Instant) {
-        defer { lastClock = (now, monotonic) }
-        guard let last = lastClock else { return }
-        let wall = now.timeIntervalSince(last.wall)
-        let elapsed = (monotonic - last.monotonic).seconds
-        let step = wall - elapsed
-        guard abs(step) > Self.clockStepThreshold else { return }
-        logger.notice("the wall clock stepped by \(Int(step)) s (NTP, suspend or a manual change); re-reading every account to re-plan")
-        needsFullPass = true
-    }
-
-    private func readDirectory(fullPass: Bool, dueFetch: [AccountTarget], dueProbe: [AccountTarget], now: Timestamp) {
-        startTicket?.wait()
-        let domain: DomainConnection
-        do {
-            domain = try DomainConnection.open(
-                configuration: configuration, context: context, statistics: statistics, sites: sites)
-        } catch {
-            // One retry instant for the pass and the accounts it failed, so the time shown is the time it happens.
-            let retryAt = fullPass ? recordFullPassFailure(now: now) : nil
-            let affected = fullPass ? targets : dueFetch + dueProbe
-            for target in affected {
-                let report = synchronizer.fail(
-                    target, AccountFailure(.failed, error.message), retryAt: retryAt, state: &state, now: now)
-                log(report, server: nil)
-            }
-            if affected.isEmpty {
-                logger.error("refresh failed: \(error.message)", metadata: [JournalField.messageID: "\(JournalField.MessageID.refreshFailed)"])
-            }
-            return
-        }
-        let server = domain.session.connection.server
-        let choice = domain.session.choice
-        if choice.siteIsFresh {
-            var metadata: Logger.Metadata = [JournalField.domainController: "\(server)"]
-            if let site = choice.site { metadata[JournalField.site] = "\(site.name)" }
-            logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
-            sites.markReported()
-        }
-        if domain.siteControllersFailed, let site = choice.site {
-            let controllers = choice.siteControllers.map(\.description).joined(separator: ", ")
-            logger.notice(
-                "none of site \(site.name)'s DCs (\(controllers)) could be used; this pass uses \(server), and the next one asks a DC for this host's site again (it may have moved)",
-                metadata: [JournalField.domainController: "\(server)", JournalField.site: "\(site.name)"])
-        }
-        state.directory = domain.use(at: now)
-        let host = domain.credentials.principal
-        let previousState = state
-        let sync = synchronizer
-        var reports: [AccountReport] = []
-        if fullPass {
-            do {
-                let accounts = try AccountLookup(configuration: configuration).accounts(in: domain.directory)
-                if configuration.discovery != nil {
-                    discovered = accounts.filter { $0.target.discovered }.map(\.target.name)
-                    lastDiscovery = now
-                }
-                reports = sync.update(accounts, from: domain.directory, hostPrincipal: host, state: &state, now: now)
-                state.prune(keeping: Set(accounts.map(\.target.name)), now: now)
-                needsFullPass = false
-                fullPassRetryAt = nil
-                fullPassFailures = 0
-            } catch {
-                let retryAt = recordFullPassFailure(now: now)
-                reports = targets.map {
-                    sync.fail($0, AccountFailure(.failed, error.message), retryAt: retryAt, state: &state, now: now)
-                }
-            }
-        } else {
-            var toFetch = dueFetch
-            if !dueProbe.isEmpty {
-                toFetch += probe(dueProbe, directory: domain.directory, now: now)
-            }
-            if !toFetch.isEmpty {
-                reports = sync.fetch(toFetch, from: domain.directory, hostPrincipal: host, state: &state, now: now)
-            }
-        }
-        for report in reports {
-            let before = previousState[report.account]?.keyVersion
-            if report.outcome == .current, let before, let now = state[report.account]?.keyVersion, now > before {
-                logRolloverConfirmed(report, keyVersion: now, server: server)
-            } else {
-                log(report, server: server)
-            }
-            if report.outcome == .written { runChangeCommand(for: report.account) }
-            if let warning = report.rc4Warning { logRC4Only(warning, for: report) }
-            if let replaced = report.keysReplaced { logKeysReplaced(replaced, for: report, server: server) }
-        }
-    }
-
-    /// The directory's key took the place of the keytab's under the same kvno: what and why, at warning (tickets
-    /// under the replaced key are refused from now on).
-    func logKeysReplaced(_ detail: String, for report: AccountReport, server: String) {
-        var metadata: Logger.Metadata = [
-            JournalField.account: "\(report.account)", JournalField.keytab: "\(report.keytab)",
-            JournalField.domainController: "\(server)",
-            JournalField.messageID: "\(JournalField.MessageID.keysReplaced)",
-        ]
-        if let kvno = report.keyVersions.first { metadata[JournalField.keyVersion] = "\(kvno)" }
-        logger.warning("\(report.account): \(detail)", metadata: metadata)
-    }
-
-    @discardableResult
-    private func recordFullPassFailure(now: Timestamp) -> Timestamp {
-        fullPassFailures += 1
-        let retryAt = synchronizer.schedule.fullPassRetry(now: now, failures: fullPassFailures)
-        fullPassRetryAt = retryAt
-        return retryAt
-    }
-
-    /// Probes accounts cheaply; returns those whose password, SPNs or kvno changed behind our back.
-    private func probe(_ targets: [AccountTarget], directory: ManagedAccountDirectory, now: Timestamp) -> [AccountTarget] {
-        let schedule = synchronizer.schedule
-        let seen: [ServiceAccountName: ManagedAccount]
-        do {
-            seen = try directory.probe(targets.map(\.name))
-        } catch {
-            for target in targets {
-                let failure = AccountFailure(.failed, "probe failed: \(error.message)")
-                log(synchronizer.fail(target, failure, state: &state, now: now), server: nil)
-            }
-            return []
-        }
-        var changed: [AccountTarget] = []
-        for target in targets {
-            guard var accountState = state[target.name] else { continue }
-            guard let account = seen[target.name] else {
-                changed.append(target)
-                continue
-            }
-            if schedule.policy.probeNeedsFetch(
-                state: accountState, keyVersion: account.keyVersion, servicePrincipalNames: account.servicePrincipalNames,
-                passwordLastSet: account.passwordLastSet, membershipFingerprint: account.membershipFingerprint)
-            {
-                logger.notice(
-                    "\(target.name): changed in the directory (kvno, SPNs, password reset or who may read it); reading it now",
-                    metadata: [JournalField.account: "\(target.name)"])
-                changed.append(target)
-            } else {
-                schedule.recordUnchangedProbe(for: target.name, in: &accountState, now: now)
-                state[target.name] = accountState
-            }
-        }
-        return changed
-    }
-
-    /// Starts the account's `on_change` command without waiting for it; if the previous one still runs, this
-    /// one starts when it has ended.
-    private func runChangeCommand(for account: ServiceAccountName) {
+    /// Starts the account's `on_change` command, if it has one (``ChangeCommandRunner``).
+    func runChangeCommand(for account: ServiceAccountName) {
         guard let arguments = configuration.account(named: account)?.onChange else { return }
-        if changeCommands.contains(where: { $0.log.account == account }) {
-            changeCommandsPending.insert(account)
-            return
-        }
-        let log = ChangeCommandLog(account: account, arguments: arguments, logger: logger)
-        switch ChangeCommand(arguments: arguments, timeout: configuration.daemon.onChangeTimeout).start(output: log.sink) {
-        case .success(let running):
-            changeCommands.append((log, running))
-        case .failure(let failure):
-            log.result(.couldNotStart(failure.reason))
-        }
-    }
-
-    /// Reports the `on_change` commands that ended and kills those past their timeout.
-    private func pollChangeCommands(monotonic: ContinuousClock.Instant) {
-        guard !changeCommands.isEmpty else { return }
-        var stillRunning: [(log: ChangeCommandLog, running: ChangeCommand.Running)] = []
-        var ended: [ServiceAccountName] = []
-        for command in changeCommands {
-            if let result = command.running.poll(now: monotonic) {
-                command.log.result(result)
-                ended.append(command.log.account)
-            } else {
-                stillRunning.append(command)
-            }
-        }
-        changeCommands = stillRunning
-        for account in ended where changeCommandsPending.remove(account) != nil {
-            runChangeCommand(for: account)
-        }
-    }
-
-    /// The read after a password change found the staged key current: nothing to write, but an admin wants
-    /// to see the rollover complete (and through which DC).
-    private func logRolloverConfirmed(_ report: AccountReport, keyVersion: UInt32, server: String) {
-        let metadata: Logger.Metadata = [
-            JournalField.account: "\(report.account)", JournalField.keytab: "\(report.keytab)",
-            JournalField.keyVersion: "\(keyVersion)", JournalField.domainController: "\(server)",
-            JournalField.messageID: "\(JournalField.MessageID.rolloverConfirmed)",
-        ]
-        logger.notice(
-            "\(report.account): rollover confirmed by \(server): kvno \(keyVersion) is current and was already in \(report.keytab)",
-            metadata: metadata)
-    }
-
-    /// Once per account and daemon run: the account's tickets are RC4 (``RC4OnlyWarning``).
-    func logRC4Only(_ warning: RC4OnlyWarning, for report: AccountReport) {
-        guard rc4Warned.insert(report.account).inserted else { return }
-        logger.warning(
-            "\(report.account): \(warning.detail)",
-            metadata: [
-                JournalField.account: "\(report.account)", JournalField.messageID: "\(JournalField.MessageID.rc4Only)",
-            ])
-    }
-
-    private func log(_ report: AccountReport, server: String?) {
-        var metadata: Logger.Metadata = [
-            JournalField.account: "\(report.account)",
-            JournalField.keytab: "\(report.keytab)",
-        ]
-        if let kvno = report.keyVersions.first { metadata[JournalField.keyVersion] = "\(kvno)" }
-        if let server { metadata[JournalField.domainController] = "\(server)" }
-        if let next = state[report.account]?.nextFetch { metadata[JournalField.nextRefresh] = "\(UTCTimestamp.format(next))" }
-        switch report.outcome {
-        case .written where report.stagedNextKey:
-            metadata[JournalField.messageID] = "\(JournalField.MessageID.rolloverStaged)"
-            logger.notice("\(report.account): rollover staged, \(report.line)", metadata: metadata)
-        case .written where repairing[report.account] != nil:
-            metadata[JournalField.messageID] = "\(JournalField.MessageID.keytabRepaired)"
-            let change = repairing.removeValue(forKey: report.account) ?? ""
-            logger.notice("\(report.account): keytab repaired (it was \(change)), \(report.line)", metadata: metadata)
-        case .written:
-            metadata[JournalField.messageID] = "\(JournalField.MessageID.keytabUpdated)"
-            logger.notice("\(report.account): keytab updated, \(report.line)", metadata: metadata)
-        case .current:
-            logger.debug("\(report.line)\(report.detail.map { " (\($0))" } ?? "")", metadata: metadata)
-        case .notReadable:
-            metadata[JournalField.messageID] = "\(JournalField.MessageID.accountNotReadable)"
-            logger.warning("\(report.line)", metadata: metadata)
-        case .notFound, .failed:
-            metadata[JournalField.messageID] = "\(JournalField.MessageID.refreshFailed)"
-            logger.error("\(report.line)", metadata: metadata)
-        }
+        changeCommands.start(arguments, for: account, timeout: configuration.daemon.onChangeTimeout)
     }
 
     private func saveState() {
@@ -463,23 +211,9 @@ public final class RefreshEngine {
         }
     }
 
-    /// `3 accounts current, next change msa-web$ in 12d 3h` or what is failing.
+    /// `3 accounts current, next change msa-web$ in 12d 3h` or what is failing (``StatusLine``).
     public func statusLine(now: Timestamp = Timestamp.now) -> String {
-        let names = targets.map(\.name)
-        if names.isEmpty { return "no accounts configured" }
-        let failing = names.filter { state[$0]?.lastError != nil || state[$0]?.lastSuccess == nil }
-        let healthy = names.count - failing.count
-        var line = failing.isEmpty ? "\(healthy) account(s) current" : "\(healthy) of \(names.count) account(s) current"
-        if let next = names.compactMap({ name in state[name]?.passwordExpiry.map { (name, $0) } }).filter({ $0.1 > now }).min(by: { $0.1 < $1.1 }) {
-            line += ", next change \(next.0) in \(AccountReport.format(.seconds(next.1.timeIntervalSince(now))))"
-        }
-        if let first = failing.first {
-            line += "; failing: \(failing.map(\.samAccountName).joined(separator: ", "))"
-            if let retry = state[first]?.nextFetch, retry > now {
-                line += " (retry in \(AccountReport.format(.seconds(retry.timeIntervalSince(now)))))"
-            }
-        }
-        return line
+        StatusLine.text(accounts: targets.map(\.name), state: state, now: now)
     }
 
     /// The earliest moment any account needs attention.

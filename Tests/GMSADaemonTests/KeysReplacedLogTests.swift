@@ -20,7 +20,7 @@ import Testing
         let account = try ServiceAccountName("msa-re$")
         var report = AccountReport(account: account, keytab: "/k/msa-re.keytab", outcome: .written, keyVersions: [1])
         report.keysReplaced = "the keytab's keys of kvno 1 replaced by the directory's kvno 1: the account was deleted and created again"
-        engine.logKeysReplaced(try #require(report.keysReplaced), for: report, server: "dc1.company.test")
+        engine.events.logKeysReplaced(try #require(report.keysReplaced), for: report, server: "dc1.company.test")
         let entry = try #require(log.entries.first)
         #expect(log.entries.count == 1)
         #expect(entry.level == .warning)

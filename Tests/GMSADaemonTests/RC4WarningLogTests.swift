@@ -24,7 +24,7 @@ import Testing
         }
         for pass in 0..<3 {
             for report in [try report("msa-web", mask: nil), try report(pass == 1 ? "MSA-Web" : "msa-web", mask: nil), try report("msa-svc1", mask: 0x4)] {
-                engine.logRC4Only(try #require(report.rc4Warning), for: report)
+                engine.events.logRC4Only(try #require(report.rc4Warning), for: report)
             }
         }
         let entries = log.entries
