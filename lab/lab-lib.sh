@@ -3,8 +3,8 @@
 # Expects LAB_DIR and LAB_SMB_CONF to be set (lab.sh exports both; in another
 # shell inside the lab namespace, source $LAB_DIR/env.sh first).
 #
-# The lab's DCs are dc1 (127.0.0.1) and, with LAB_DC2=1, dc2 (127.0.0.2); each
-# lives in $LAB_DIR/NAME (etc/smb.conf, run/samba.pid, log/). For tests:
+# The lab's DCs are dc1 (127.0.0.1), with LAB_DC2=1 dc2 (127.0.0.2) and with
+# LAB_RODC=1 the read-only DC rodc (127.0.0.3); each lives in $LAB_DIR/NAME (etc/smb.conf, run/samba.pid, log/). For tests:
 #   lab_dc_stop NAME                 TERM its samba (KILL after 10 s), wait until
 #                                    its ports are closed; no-op if stopped
 #   lab_dc_start NAME [VAR=val...]   start it (VAR=val: extra environment),
@@ -15,7 +15,7 @@
 # These print "lab: ERROR: ..." and return 1 on failure; they never exit.
 
 LAB_PORTS=(389 88 53)
-LAB_DCS=(dc1 dc2)
+LAB_DCS=(dc1 dc2 rodc)
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -33,7 +33,8 @@ lab_dc_address() {
     case ${1:-} in
     dc1) echo 127.0.0.1 ;;
     dc2) echo 127.0.0.2 ;;
-    *) lab_err "unknown DC '${1:-}' (dc1 or dc2)" ;;
+    rodc) echo 127.0.0.3 ;;
+    *) lab_err "unknown DC '${1:-}' (dc1, dc2 or rodc)" ;;
     esac
 }
 
@@ -41,12 +42,12 @@ lab_dc_address() {
 lab_dc_conf() {
     case ${1:-} in
     dc1) printf '%s\n' "${LAB_SMB_CONF:-$LAB_DIR/dc1/etc/smb.conf}" ;;
-    dc2) printf '%s\n' "$LAB_DIR/dc2/etc/smb.conf" ;;
-    *) lab_err "unknown DC '${1:-}' (dc1 or dc2)" ;;
+    dc2 | rodc) printf '%s\n' "$LAB_DIR/$1/etc/smb.conf" ;;
+    *) lab_err "unknown DC '${1:-}' (dc1, dc2 or rodc)" ;;
     esac
 }
 
-# lab_dc_names: the DCs this lab has (dc1, plus dc2 with LAB_DC2=1).
+# lab_dc_names: the DCs this lab has (dc1, plus dc2 with LAB_DC2=1, rodc with LAB_RODC=1).
 lab_dc_names() {
     local dc
     for dc in "${LAB_DCS[@]}"; do
@@ -59,7 +60,7 @@ lab_dc_known() {
     local conf
     conf=$(lab_dc_conf "${1:-}") || return 1
     [[ -n ${LAB_DIR:-} ]] || { lab_err "LAB_DIR is not set (source \$LAB_DIR/env.sh)"; return 1; }
-    [[ -e $conf ]] || lab_err "this lab has no $1 ($conf missing; LAB_DC2=1 adds dc2)"
+    [[ -e $conf ]] || lab_err "this lab has no $1 ($conf missing; LAB_DC2=1 adds dc2, LAB_RODC=1 rodc)"
 }
 
 lab_samba_stdout() { # NAME: where samba -D's own output goes

@@ -11,7 +11,8 @@
 # 127.0.0.2, before COMMAND runs; lab-lib.sh's lab_dc_stop, lab_dc_start,
 # lab_dc_freeze and lab_dc_thaw act on dc1 or dc2), LAB_SITES=1 (with LAB_DC2=1:
 # dc2 joins a second AD site, Site2, and 127.0.0.0/8, the lab's client
-# addresses, is mapped to Site2).
+# addresses, is mapped to Site2), LAB_RODC=1 (with LAB_SITES=1: also join a
+# read-only DC, rodc on 127.0.0.3, in Site2; its SRV records are Site2's only).
 set -euo pipefail
 
 LAB_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -46,6 +47,11 @@ if [[ ${LAB_SITES:-0} == 1 ]]; then
     ((dc2)) || lab_die "LAB_SITES=1 needs LAB_DC2=1 (dc2 is the DC of the second site)"
     sites=1
 fi
+rodc=0
+if [[ ${LAB_RODC:-0} == 1 ]]; then
+    ((sites)) || lab_die "LAB_RODC=1 needs LAB_DC2=1 LAB_SITES=1 (the RODC is in Site2)"
+    rodc=1
+fi
 
 # ---------------------------------------------------------------------------
 # Outside: re-exec inside a private network + mount (+ UTS) namespace.
@@ -62,8 +68,8 @@ unset _GMSA_LAB_INNER
 # ---------------------------------------------------------------------------
 # Inside the namespace.
 t_start=$(lab_now)
-# Inside, LAB_DC2 is dc2's name and LAB_SITES dc2's site (exported below) or unset.
-unset LAB_DC2 LAB_SITES
+# Inside, LAB_DC2 is dc2's name, LAB_SITES dc2's site and LAB_RODC the RODC's name (exported below) or unset.
+unset LAB_DC2 LAB_SITES LAB_RODC
 
 REALM=COMPANY.TEST
 DOMAIN=company.test
@@ -71,6 +77,8 @@ NETBIOS=COMPANY
 DC_HOST=dc1
 DC2_HOST=dc2
 DC2_ADDRESS=$(lab_dc_address dc2)
+RODC_HOST=rodc
+RODC_ADDRESS=$(lab_dc_address rodc)
 BASE_DN=DC=company,DC=test
 HOST_NAME=linuxhost1
 ADMIN_PASSWORD=${LAB_ADMIN_PASSWORD:-Lab-Adm1n-Passw0rd}
@@ -112,6 +120,10 @@ EOF
 if ((dc2)); then
     ip addr add "$DC2_ADDRESS/8" dev lo
     printf '%s\t%s %s\n' "$DC2_ADDRESS" "$DC2_HOST.$DOMAIN" "$DC2_HOST" >>"$LAB/hosts"
+fi
+if ((rodc)); then
+    ip addr add "$RODC_ADDRESS/8" dev lo
+    printf '%s\t%s %s\n' "$RODC_ADDRESS" "$RODC_HOST.$DOMAIN" "$RODC_HOST" >>"$LAB/hosts"
 fi
 printf 'nameserver 127.0.0.1\nsearch %s\n' "$DOMAIN" >"$LAB/resolv.conf"
 mount --bind "$LAB/hosts" /etc/hosts
@@ -321,6 +333,51 @@ if ((dc2)); then
     t_dc2=$(lab_elapsed "$t0")
 fi
 
+# --- read-only DC (LAB_RODC=1) ----------------------------------------------------
+if ((rodc)); then
+    t0=$(lab_now)
+    mkdir -p "$LAB/rodc/run" "$LAB/rodc/log"
+    join_opts=()
+    while IFS= read -r setting; do join_opts+=("--option=$setting"); done < <(
+        dc_settings "$RODC_HOST"
+        printf '%s\n' "netbios name = ${RODC_HOST^^}" "interfaces = $RODC_ADDRESS" "bind interfaces only = yes"
+    )
+    if ! samba-tool domain join "$DOMAIN" RODC -s "$LAB/empty.conf" \
+        -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
+        --targetdir="$LAB/rodc" --dns-backend=SAMBA_INTERNAL --site=Site2 "${join_opts[@]}" \
+        >"$LAB/rodc-join.log" 2>&1; then
+        tail -n 30 "$LAB/rodc-join.log" >&2
+        lab_die "joining rodc failed (log: $LAB/rodc-join.log)"
+    fi
+    {
+        dc_settings "$RODC_HOST"
+        echo "ad dc functional level = 2016"
+    } | set_global "$LAB/rodc/etc/smb.conf"
+    t_rodc_join=$(lab_elapsed "$t0")
+    t1=$(lab_now)
+    lab_dc_start rodc || exit 1
+    t_rodc_start=$(lab_elapsed "$t1")
+    # Samba's RODC join registers no ldap/ SPN for it: without one the KDC cannot issue the ticket a SASL GSSAPI
+    # bind to the RODC needs ("Server not found in Kerberos database"). A Windows RODC has one. The RODC's
+    # samba_spnupdate may have added it by the time it answers.
+    # The RODC's DNS records as an RODC registers them (MS-ADTS 6.3.2.3): its A record and the site-specific
+    # SRV records of its own site, none of the domain-wide ones (samba_dnsupdate skips loopback addresses).
+    rodc_fqdn=$RODC_HOST.$DOMAIN
+    rodc_setup() { # samba-tool ARGS...: run against dc1 as Administrator, logged
+        samba-tool "$@" --use-kerberos=required >>"$LAB/rodc-setup.log" 2>&1 && return
+        tail -n 20 "$LAB/rodc-setup.log" >&2
+        lab_die "setting up rodc failed at 'samba-tool $*' (log: $LAB/rodc-setup.log)"
+    }
+    samba-tool spn list 'RODC$' -H "ldap://$DC_HOST.$DOMAIN" --use-kerberos=required 2>>"$LAB/rodc-setup.log" |
+        grep -qix "[[:space:]]*ldap/$rodc_fqdn" || rodc_setup spn add "ldap/$rodc_fqdn" 'RODC$' -H "ldap://$DC_HOST.$DOMAIN"
+    rodc_setup dns add "$DC_HOST.$DOMAIN" "$DOMAIN" "$RODC_HOST" A "$RODC_ADDRESS"
+    rodc_setup dns add "$DC_HOST.$DOMAIN" "$DOMAIN" _ldap._tcp.Site2._sites SRV "$rodc_fqdn 389 0 100"
+    rodc_setup dns add "$DC_HOST.$DOMAIN" "$DOMAIN" _kerberos._tcp.Site2._sites SRV "$rodc_fqdn 88 0 100"
+    rodc_setup dns add "$DC_HOST.$DOMAIN" "_msdcs.$DOMAIN" _ldap._tcp.Site2._sites.dc SRV "$rodc_fqdn 389 0 100"
+    rodc_setup dns add "$DC_HOST.$DOMAIN" "_msdcs.$DOMAIN" _kerberos._tcp.Site2._sites.dc SRV "$rodc_fqdn 88 0 100"
+    t_rodc=$(lab_elapsed "$t0")
+fi
+
 export LAB_REALM=$REALM
 export LAB_DOMAIN=$DOMAIN
 export LAB_DC=$DC_HOST.$DOMAIN
@@ -341,6 +398,11 @@ if ((dc2)); then
         export LAB_SITES=Site2
         env_vars+=(LAB_SITES)
     fi
+    if ((rodc)); then
+        export LAB_RODC=$RODC_HOST.$DOMAIN
+        export LAB_RODC_ADDRESS=$RODC_ADDRESS
+        env_vars+=(LAB_RODC LAB_RODC_ADDRESS)
+    fi
 fi
 
 # For lab-faketime.sh and for debugging from another terminal:
@@ -356,6 +418,8 @@ t_dc2_info=
 if ((dc2)); then
     t_dc2_info=", dc2 ${t_dc2}s (join ${t_join}s, start ${t_dc2_start}s, SPN replication + DNS ${t_dc2_repl}s)"
 fi
+((rodc == 0)) || t_dc2_info+=", rodc ${t_rodc}s (join ${t_rodc_join}s, start ${t_rodc_start}s)"
+
 printf 'lab: ready in %ss (provision %ss, objects %ss, extra gMSAs %d in %ss, samba start %ss%s) LAB_DIR=%s\n' \
     "$(lab_elapsed "$t_start")" "$t_prov" "$t_obj" "$extra" "$t_extra" "$t_samba" "$t_dc2_info" "$LAB" >&2
 
