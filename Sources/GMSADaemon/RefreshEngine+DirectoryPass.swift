@@ -36,6 +36,12 @@ extension RefreshEngine {
             logger.info("\(choice.summary); this pass uses \(server)", metadata: metadata)
             sites.markReported()
         }
+        let learned = domain.session.readOnly.learned
+        if !learned.isEmpty {
+            logger.notice(
+                "\(learned.map(\.description).joined(separator: ", ")) answered an LDAP ping as a read-only DC (RODC), which holds no gMSA passwords: passed over from now on; this pass uses \(server)",
+                metadata: [JournalField.domainController: "\(server)"])
+        }
         if domain.siteControllersFailed, let site = choice.site {
             let controllers = choice.siteControllers.map(\.description).joined(separator: ", ")
             logger.notice(

@@ -1,12 +1,15 @@
 import GMSACore
 import Synchronization
 
-/// The host's AD site as the DCs' LDAP pings reported it, kept between passes.
+/// The host's AD site as the DCs' LDAP pings reported it, kept between passes, and which DCs said they are
+/// read-only.
 ///
 /// The daemon asks once and keeps the answer (also "no site" and "no DC answered") for its life; a reload or
 /// a `gmsa-keytabd refresh` calls ``forget()`` so the next pass pings again (a host moved to another subnet),
 /// and so does a pass that could use none of the site's DCs (``recheck()``). `sync` and `check` use a new one
-/// each run.
+/// each run. A DC's writable flag (``NetlogonResponse/isWritable``) is kept for the daemon's life (a DC changes
+/// between read-only and writable only when it is demoted and promoted again), so a read-only DC costs one
+/// ping per daemon life, not a ticket and a bind per pass.
 public final class ClientSiteCache: Sendable {
     /// What the last round of pings found.
     public struct Outcome: Sendable, Equatable {
@@ -19,11 +22,28 @@ public final class ClientSiteCache: Sendable {
     /// The kept outcome, whether it was reported (logged) yet, and whether the next pass pings again anyway.
     private let kept = Mutex<(outcome: Outcome, reported: Bool, stale: Bool)?>(nil)
 
+    /// Whether each DC that answered a ping is writable, by lowercased host name (pings go to UDP 389 whatever
+    /// the LDAP port).
+    private let writable = Mutex<[String: Bool]>([:])
+
     public init() {}
 
-    /// Drops the kept answer: the next pass pings again.
+    /// Drops the kept site: the next pass pings again.
     public func forget() {
         kept.withLock { $0 = nil }
+    }
+
+    /// Whether `controller` is a read-only DC: from an earlier answer, else from a ping now. `nil` when it did
+    /// not answer (the bind then decides; nothing is kept, so the next pass asks again). `learned` is true
+    /// when this call pinged.
+    func isReadOnly(
+        _ controller: DomainController, ping: (DomainController) throws(DirectoryError) -> NetlogonResponse
+    ) -> (readOnly: Bool, learned: Bool)? {
+        let host = controller.host.lowercased()
+        if let known = writable.withLock({ $0[host] }) { return (!known, false) }
+        guard let answer = try? ping(controller) else { return nil }
+        writable.withLock { $0[host] = answer.isWritable }
+        return (!answer.isWritable, true)
     }
 
     /// Makes the next pass ping again but keeps what was found until then: none of the site's DCs could be
@@ -63,6 +83,7 @@ public final class ClientSiteCache: Sendable {
         for controller in candidates {
             do {
                 let answer = try ping(controller)
+                writable.withLock { $0[controller.host.lowercased()] = answer.isWritable }
                 if answer.clientSiteName.isEmpty {
                     found.note = "\(controller.host) says no subnet of the forest covers this host's address"
                 } else if !ClientSite.isValidName(answer.clientSiteName) {

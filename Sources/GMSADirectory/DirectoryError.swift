@@ -16,6 +16,8 @@ public struct DirectoryError: Error, Sendable, CustomStringConvertible {
         case noDomainController
         /// The directory answered something unexpected.
         case unexpectedResponse
+        /// The DC is read-only (an RODC): it holds no gMSA passwords.
+        case readOnly
     }
 
     public let code: Code

@@ -8,29 +8,58 @@ public struct DirectorySession {
     public let choice: DomainControllerChoice
     /// The DCs in the order they were to be tried, for `check`.
     public var candidates: [DomainController] { choice.controllers }
+    /// The read-only DCs (RODCs) this pass passed over, and of those the ones found so by a ping in this pass
+    /// (to log once).
+    public let readOnly: (skipped: [DomainController], learned: [DomainController])
+
+    /// `rodc.company.test (…)` for each read-only DC passed over, or `nil` when none was.
+    public var readOnlySummary: String? {
+        guard !readOnly.skipped.isEmpty else { return nil }
+        return "read-only DC\(readOnly.skipped.count == 1 ? "" : "s") passed over (an RODC holds no gMSA passwords): "
+            + readOnly.skipped.map(\.description).joined(separator: ", ")
+    }
 
     /// Tries each DC in turn (configured list, or DNS SRV order with the site's DCs first, each on its port:
     /// ``DomainControllerChoice``); the error lists every DC's failure. `credentials` gives the GSSAPI
     /// credentials to bind to a DC with (``SASLCredentials``), asked for before each DC is tried; an error it
     /// throws ends the search at once. The pass then uses this one connection, so every read of it comes from
     /// one DC.
+    ///
+    /// Passwords are read only from writable DCs: before its first bind, each DC is asked with an LDAP ping
+    /// whether it is writable (``ClientSiteCache/isReadOnly(_:ping:)``, kept between passes), and a read-only
+    /// DC is passed over without a ticket or a bind. A DC that does not answer the ping is tried.
     public static func open(
         domain: Configuration.Domain,
         options: DirectoryOptions,
         statistics: DirectoryStatistics,
         credentials: (DomainController) throws(DirectoryError) -> SASLCredentials? = { _ in nil },
-        sites: ClientSiteCache = ClientSiteCache()
+        sites: ClientSiteCache = ClientSiteCache(),
+        ping: (DomainController, String) throws(DirectoryError) -> NetlogonResponse = { controller, domain throws(DirectoryError) in
+            try LDAPPingSocket.ping(controller, domain: domain, timeout: DomainControllerChoice.pingTimeout)
+        }
     ) throws(DirectoryError) -> DirectorySession {
         let choice = try DomainControllerChoice.choose(for: domain, sites: sites)
         let servers = choice.controllers
         var failures: [DirectoryError] = []
+        var readOnly: (skipped: [DomainController], learned: [DomainController]) = ([], [])
         for server in servers {
+            let found = sites.isReadOnly(server) { controller throws(DirectoryError) in try ping(controller, domain.dnsName) }
+            if let found, found.readOnly {
+                readOnly.skipped.append(server)
+                if found.learned { readOnly.learned.append(server) }
+                failures.append(
+                    DirectoryError(
+                        .readOnly,
+                        "\(server.host) is a read-only DC (RODC: its LDAP ping answer lacks DS_WRITABLE_FLAG), and an RODC "
+                            + "holds no gMSA passwords; list a writable DC in [domain] servers, or let DNS find them"))
+                continue
+            }
             let credentials = try credentials(server)
             do {
                 let connection = try DirectoryConnection(
                     controller: server, options: options, statistics: statistics, credentials: credentials)
                 let context = try connection.defaultNamingContext()
-                return DirectorySession(connection: connection, namingContext: context, choice: choice)
+                return DirectorySession(connection: connection, namingContext: context, choice: choice, readOnly: readOnly)
             } catch {
                 failures.append(error)
             }

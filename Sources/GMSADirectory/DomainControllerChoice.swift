@@ -13,12 +13,17 @@ public struct DomainControllerChoice: Sendable {
     /// Whether the site (or why there is none) has not been logged yet since it was found: log it, then call
     /// ``ClientSiteCache/markReported()``.
     public var siteIsFresh: Bool
+    /// The site's SRV targets that the domain-wide list lacks, left out: an RODC registers only its site's
+    /// records, and a stray record (any authenticated user may often add one) must not move a host first.
+    public var ignoredSiteControllers: [DomainController] = []
 
     /// One line for `check`, `sync --statistics` and the log: the site, where it came from, and its DCs.
     public var summary: String {
         guard let site else { return "no site order (\(note ?? "none found"))" }
         let first = siteControllers.isEmpty ? (note ?? "no DC of it") : "its DCs first: " + siteControllers.map(\.description).joined(separator: ", ")
-        return "site \(site); \(first)"
+        guard !ignoredSiteControllers.isEmpty else { return "site \(site); \(first)" }
+        let ignored = ignoredSiteControllers.map(\.description).joined(separator: ", ")
+        return "site \(site); \(first); ignored (in the site's SRV records only, not in the domain-wide list): \(ignored)"
     }
 
     /// LDAP pings are sent to this many DCs of the domain-wide list at most, one after the other.
@@ -27,8 +32,8 @@ public struct DomainControllerChoice: Sendable {
     public static let pingTimeout: Duration = .seconds(1)
 
     /// The order for a pass (docs/protocol.md §6): `[domain] servers` as given when set; else the site's DCs
-    /// (`_ldap._tcp.<site>._sites.dc._msdcs.<domain>`, RFC 2782 order) and then the rest of the domain-wide
-    /// list. The site is `[domain] site`, else the `ClientSiteName` a DC reports to an LDAP ping, kept in
+    /// (`_ldap._tcp.<site>._sites.dc._msdcs.<domain>`, RFC 2782 order, only those the domain-wide list also
+    /// names) and then the rest of the domain-wide list. The site is `[domain] site`, else the `ClientSiteName` a DC reports to an LDAP ping, kept in
     /// `sites`. A failed ping or a site without SRV records leaves the domain-wide order.
     public static func choose(
         for domain: Configuration.Domain,
@@ -64,15 +69,26 @@ public struct DomainControllerChoice: Sendable {
                 controllers: wide, site: nil, siteControllers: [], note: note, siteIsFresh: fresh)
         }
         let name = site.serviceName(domain: domain.dnsName)
-        let local: [DomainController]
+        let listed: [DomainController]
         do {
-            local = DomainController.ordered(try lookup(name))
+            listed = DomainController.ordered(try lookup(name))
         } catch {
             return DomainControllerChoice(
                 controllers: wide, site: site, siteControllers: [], note: error.message, siteIsFresh: fresh)
         }
+        let domainWide = Set(wide.map(Self.key))
+        let local = listed.filter { domainWide.contains(Self.key($0)) }
+        let siteNote =
+            listed.isEmpty
+            ? "DNS has no SRV records for \(name)"
+            : local.isEmpty ? "none of the DCs in the SRV records for \(name) is in the domain-wide list" : nil
         return DomainControllerChoice(
             controllers: DomainController.siteFirst(local, then: wide), site: site, siteControllers: local,
-            note: local.isEmpty ? "DNS has no SRV records for \(name)" : nil, siteIsFresh: fresh)
+            note: siteNote, siteIsFresh: fresh, ignoredSiteControllers: listed.filter { !domainWide.contains(Self.key($0)) })
+    }
+
+    /// A DC as compared between SRV lists: the host without case, and the port.
+    private static func key(_ controller: DomainController) -> DomainController {
+        DomainController(host: controller.host.lowercased(), port: controller.port)
     }
 }

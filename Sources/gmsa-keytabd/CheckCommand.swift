@@ -52,6 +52,7 @@ struct CheckCommand: Subcommand {
         print("host: \(domain.credentials.principal) from \(configuration.host.keytab): \(ticket) valid until \(Self.format(epochSeconds: domain.credentials.expiry))")
         print("domain controllers: \(domain.session.candidates.map(\.description).joined(separator: ", ")) (from \(source))")
         print("dc order: \(domain.session.choice.summary)")
+        if let readOnly = domain.session.readOnlySummary { print("dc order: \(readOnly)") }
         let connection = domain.session.connection
         print("ldap: bound to \(connection.server) with SASL GSSAPI, security strength \(connection.securityStrength); naming context \(domain.session.namingContext)")
 

@@ -70,6 +70,7 @@ struct SyncCommand: Subcommand {
         } catch {
             printToStandardError("gmsa-keytabd: warning: \(error.message); retention of old keys is tracked from the keytabs alone")
         }
+        if let readOnly = domain.session.readOnlySummary { printToStandardError("gmsa-keytabd: \(readOnly)") }
         if reports.isEmpty {
             print("no accounts: add [[account]] blocks or enable [discovery] in \(options.config)")
         }

@@ -14,7 +14,7 @@ public struct NetlogonResponse: Sendable, Equatable {
     static let maximumPointerJumps = 16
 
     public var opcode: UInt16
-    /// `DS_FLAG` bits: 0x4 LDAP server, 0x10 writable, 0x20 KDC, …
+    /// `DS_FLAG` bits (MS-ADTS 6.3.1.2): 0x8 LDAP server, 0x10 DC, 0x20 KDC, 0x100 writable, 0x800 RODC, …
     public var flags: UInt32
     public var domainGUID: [UInt8]
     public var dnsForestName: String
@@ -26,8 +26,9 @@ public struct NetlogonResponse: Sendable, Equatable {
     public var dcSiteName: String
     public var clientSiteName: String
 
-    /// DS_WRITABLE_FLAG: the DC holds a writable copy of the domain (an RODC does not).
-    public var isWritable: Bool { flags & 0x10 != 0 }
+    /// `DS_WRITABLE_FLAG` (0x100): the DC is not a read-only DC. An RODC leaves it out (and sets
+    /// `DS_SELECT_SECRET_DOMAIN_6_FLAG`, 0x800); it holds no gMSA passwords (docs/protocol.md §6).
+    public var isWritable: Bool { flags & 0x100 != 0 }
 
     /// Parses the `Netlogon` attribute value.
     public init(parsing bytes: [UInt8]) throws(LDAPPingError) {
