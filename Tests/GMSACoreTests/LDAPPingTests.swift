@@ -66,6 +66,18 @@ import Testing
         #expect(try NetlogonResponse(parsing: Self.dc2Netlogon) == answer)
     }
 
+    /// The flags of the lab's Samba RODC (0xafc: DS_SELECT_SECRET_DOMAIN_6_FLAG, no DS_WRITABLE_FLAG) and of
+    /// its writable DCs (0x1d3fc, 0x1d37d), in dc2's answer.
+    @Test func anRODCIsNotWritable() throws {
+        for (flags, writable) in [(UInt32(0xafc), false), (0x1d3fc, true), (0x1d37d, true), (0x10, false)] {
+            var netlogon = Self.dc2Netlogon
+            netlogon.replaceSubrange(4..<8, with: withUnsafeBytes(of: flags.littleEndian) { Array($0) })
+            let answer = try NetlogonResponse(parsing: netlogon)
+            #expect(answer.flags == flags)
+            #expect(answer.isWritable == writable, "flags 0x\(String(flags, radix: 16))")
+        }
+    }
+
     @Test func anAnswerToAnotherMessageIsRefused() {
         #expect(throws: LDAPPingError.self) { try LDAPPing.response(Self.dc1Answer, messageID: 8) }
         do {

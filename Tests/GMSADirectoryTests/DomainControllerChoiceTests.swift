@@ -1,6 +1,7 @@
 import GMSACore
-import GMSADirectory
 import Testing
+
+@testable import GMSADirectory
 
 /// The order of DCs for a pass, with fake DNS and fake LDAP pings.
 @Suite struct DomainControllerChoiceTests {
@@ -20,8 +21,9 @@ import Testing
         }
     }
 
-    func answer(site: String) -> NetlogonResponse {
+    func answer(site: String, flags: UInt32 = 0) -> NetlogonResponse {
         var netlogon: [UInt8] = [23] + [UInt8](repeating: 0, count: 23) + [0, 0, 0, 0, 0, 0]
+        netlogon.replaceSubrange(4..<8, with: withUnsafeBytes(of: flags.littleEndian) { Array($0) })
         netlogon += [0, UInt8(site.utf8.count)] + Array(site.utf8) + [0]
         return try! NetlogonResponse(parsing: netlogon)
     }
@@ -175,5 +177,56 @@ import Testing
             lookup: lookup)
         #expect(choice.controllers == [dc1, dc2, dc3])
         #expect(choice.note == "DNS has no SRV records for _ldap._tcp.Elsewhere._sites.dc._msdcs.company.test")
+    }
+
+    /// Site2 as a branch office has it: an RODC (in no domain-wide record, as MS-ADTS 6.3.2.3 registers it), a
+    /// stray record, then dc2. Only dc2 counts for the site.
+    @Test func aSitesRecordsCountOnlyForDCsOfTheDomainWideList() throws {
+        let rodc = DomainController(host: "rodc.company.test")
+        let stray = DomainController(host: "DC1.company.test", port: 3389)
+        var site: [ServiceRecord] = [
+            ServiceRecord(target: "rodc.company.test.", port: 389, priority: 0, weight: 0),
+            ServiceRecord(target: "DC1.company.test.", port: 3389, priority: 1, weight: 0),
+            ServiceRecord(target: "DC2.company.test.", port: 389, priority: 2, weight: 0),
+        ]
+        let records = { (name: String) throws(DirectoryError) -> [ServiceRecord] in
+            name == "_ldap._tcp.Site2._sites.dc._msdcs.company.test" ? site : try lookup(name)
+        }
+        let choice = try DomainControllerChoice.choose(for: domain(site: "Site2"), sites: ClientSiteCache(), lookup: records)
+        #expect(choice.controllers == [DomainController(host: "DC2.company.test"), dc1, dc3])
+        #expect(choice.ignoredSiteControllers == [rodc, stray])
+        #expect(
+            choice.summary
+                == "site Site2 (from [domain] site); its DCs first: DC2.company.test; ignored (in the site's SRV records "
+                + "only, not in the domain-wide list): rodc.company.test, DC1.company.test:3389")
+
+        site.removeLast()
+        let rodcOnly = try DomainControllerChoice.choose(for: domain(site: "Site2"), sites: ClientSiteCache(), lookup: records)
+        #expect(rodcOnly.controllers == [dc1, dc2, dc3])
+        #expect(rodcOnly.siteControllers.isEmpty)
+        #expect(
+            rodcOnly.note == "none of the DCs in the SRV records for _ldap._tcp.Site2._sites.dc._msdcs.company.test is in the domain-wide list")
+    }
+
+    /// A DC's writable flag is asked once and kept, also across ``ClientSiteCache/forget()``; an unanswered ping
+    /// keeps nothing.
+    @Test func aReadOnlyDCIsPingedOnce() {
+        let sites = ClientSiteCache()
+        let rodc = DomainController(host: "RODC.company.test")
+        var pings: [String] = []
+        var answers: [String: UInt32] = ["rodc.company.test": 0xafc, "dc1.company.test": 0x1d37d]
+        let ping = { (controller: DomainController) throws(DirectoryError) -> NetlogonResponse in
+            pings.append(controller.host)
+            guard let flags = answers[controller.host.lowercased()] else { throw DirectoryError(.unavailable, "no answer") }
+            return answer(site: "Site2", flags: flags)
+        }
+        #expect(sites.isReadOnly(rodc, ping: ping).map { [$0.readOnly, $0.learned] } == [true, true])
+        #expect(sites.isReadOnly(dc1, ping: ping).map { [$0.readOnly, $0.learned] } == [false, true])
+        #expect(sites.isReadOnly(dc2, ping: ping) == nil)
+        sites.forget()
+        answers["dc2.company.test"] = 0x1d3fc
+        #expect(sites.isReadOnly(DomainController(host: "rodc.company.test", port: 3389), ping: ping).map { [$0.readOnly, $0.learned] } == [true, false])
+        #expect(sites.isReadOnly(dc2, ping: ping).map { [$0.readOnly, $0.learned] } == [false, true])
+        #expect(pings == ["RODC.company.test", "dc1.company.test", "dc2.company.test", "dc2.company.test"])
     }
 }
