@@ -85,6 +85,7 @@ swift-test:
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 LAB_SITES=1 lab/lab.sh run -- lab/site-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_DC2=1 LAB_SITES=1 LAB_RODC=1 lab/lab.sh run -- lab/rodc-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unjoined-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
