@@ -33,6 +33,8 @@ public enum JournalField {
         /// The directory's key replaced a key the keytab held under the same kvno (a re-created account, a
         /// keytab of another tool, a reset that overtook the staged key).
         public static let keysReplaced = "a9d04c7e5b1f4e2a8c63f0b9d2e71c45"
+        /// A pass spent its budget for finding a DC before one answered; the next pass tries the other DCs.
+        public static let passBudgetSpent = "2459f6df995f40889e239bbfa04cccdb"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

@@ -13,8 +13,13 @@ extension RefreshEngine {
         let domain: DomainConnection
         do {
             domain = try DomainConnection.open(
-                configuration: configuration, context: context, statistics: statistics, sites: sites)
+                configuration: configuration, context: context, statistics: statistics, sites: sites, rotation: rotation)
         } catch {
+            if rotation.lastPassWasCutShort {
+                logger.notice(
+                    "\(error.message)", metadata: [JournalField.messageID: "\(JournalField.MessageID.passBudgetSpent)"])
+                return
+            }
             // One retry instant for the pass and the accounts it failed, so the time shown is the time it happens.
             let retryAt = fullPass ? recordFullPassFailure(now: now) : nil
             let affected = fullPass ? targets : dueFetch + dueProbe

@@ -20,6 +20,8 @@ public final class RefreshEngine {
     /// The host's AD site as the LDAP pings found it: kept for the daemon's life, asked again after a reload
     /// or a `refresh`.
     let sites = ClientSiteCache()
+    /// Which DCs could not be used lately, and whether the last pass ran out of its budget for finding one.
+    let rotation = DomainControllerRotationCache()
     /// Readable accounts found by the last discovery.
     var discovered: [ServiceAccountName] = []
     var lastDiscovery: Timestamp?
@@ -100,6 +102,7 @@ public final class RefreshEngine {
     public func reload(_ newConfiguration: Configuration) {
         startTicket?.wait()
         sites.forget()
+        rotation.forget()
         let oldTargets = targets
         let before = Set(oldTargets.map(\.name))
         let domainChanged = newConfiguration.domain != configuration.domain || newConfiguration.host != configuration.host
@@ -139,6 +142,7 @@ public final class RefreshEngine {
     public func requestRefresh(_ names: [ServiceAccountName]?) {
         startTicket?.wait()
         sites.forget()
+        rotation.forget()
         // An admin who just added this host to a group that may read a password expects the refresh to see it:
         // the group membership is in the host's ticket, so get a new one.
         try? context.hostCredentials(
@@ -175,10 +179,13 @@ public final class RefreshEngine {
         let dueProbe = currentTargets.filter { target in
             !dueFetch.contains(where: { $0.name == target.name }) && schedule.isProbeDue(state[target.name], now: now)
         }
+        let asked = requested
         requested = nil
 
         if fullPass || !dueFetch.isEmpty || !dueProbe.isEmpty {
             readDirectory(fullPass: fullPass, dueFetch: dueFetch, dueProbe: dueProbe, now: now)
+            // The next tick goes on with the DCs this pass had no time for, and with what was asked.
+            if rotation.lastPassWasCutShort, requested == nil { requested = asked }
         }
         for target in targets {
             if let report = synchronizer.prune(target, state: &state, now: now), report.outcome != .current || report.detail != nil {

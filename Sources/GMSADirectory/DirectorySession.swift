@@ -36,13 +36,23 @@ public struct DirectorySession {
         sites: ClientSiteCache = ClientSiteCache(),
         ping: (DomainController, String) throws(DirectoryError) -> NetlogonResponse = { controller, domain throws(DirectoryError) in
             try LDAPPingSocket.ping(controller, domain: domain, timeout: DomainControllerChoice.pingTimeout)
-        }
+        },
+        rotation: DomainControllerRotationCache? = nil
     ) throws(DirectoryError) -> DirectorySession {
         let choice = try DomainControllerChoice.choose(for: domain, sites: sites)
-        let servers = choice.controllers
+        let servers = rotation?.arranged(choice.controllers) ?? choice.controllers
         var failures: [DirectoryError] = []
         var readOnly: (skipped: [DomainController], learned: [DomainController]) = ([], [])
+        var tried: [DomainController] = []
+        let started = ContinuousClock.now
         for server in servers {
+            if let rotation {
+                let elapsed = DomainControllerRotationCache.milliseconds(since: started)
+                if !DomainControllerRotation.mayTryAnother(elapsed: elapsed, tried: tried.count, timeoutSeconds: options.timeoutSeconds) {
+                    rotation.record(controllers: servers, tried: tried, used: nil, cutShort: true)
+                    throw Self.budgetSpent(tried: tried, of: servers, elapsed: elapsed, failures: failures, options: options)
+                }
+            }
             let found = sites.isReadOnly(server) { controller throws(DirectoryError) in try ping(controller, domain.dnsName) }
             if let found, found.readOnly {
                 readOnly.skipped.append(server)
@@ -55,20 +65,40 @@ public struct DirectorySession {
                 continue
             }
             let credentials = try credentials(server)
+            tried.append(server)
             do {
                 let connection = try DirectoryConnection(
                     controller: server, options: options, statistics: statistics, credentials: credentials)
                 let context = try connection.defaultNamingContext()
+                rotation?.record(controllers: servers, tried: Array(tried.dropLast()), used: server, cutShort: false)
                 return DirectorySession(connection: connection, namingContext: context, choice: choice, readOnly: readOnly)
             } catch {
                 failures.append(error)
             }
         }
+        rotation?.record(controllers: servers, tried: tried, used: nil, cutShort: false)
         if failures.count == 1 { throw failures[0] }
         let code = failures.contains { $0.code == .insufficientSecurity } ? DirectoryError.Code.insufficientSecurity : .unavailable
         throw DirectoryError(
             code,
             "no domain controller could be used (\(servers.map(\.description).joined(separator: ", "))):\n"
+                + failures.map { "  - \($0.message)" }.joined(separator: "\n"),
+            failures: failures)
+    }
+
+    /// The pass spent its budget on `tried` (``DomainControllerRotation``); the rest of `servers` come first
+    /// in the next pass.
+    static func budgetSpent(
+        tried: [DomainController], of servers: [DomainController], elapsed: Int64, failures: [DirectoryError],
+        options: DirectoryOptions
+    ) -> DirectoryError {
+        let budget = DomainControllerRotation.budget(timeoutSeconds: options.timeoutSeconds) / 1000
+        let seconds = "\(elapsed / 1000).\(elapsed % 1000 / 100)"
+        return DirectoryError(
+            .unavailable,
+            "no domain controller answered within this pass's budget (\(budget) s, \(DomainControllerRotation.timeoutsPerPass) "
+                + "times [ldap] timeout): \(tried.count) of \(servers.count) tried in \(seconds) s "
+                + "(\(tried.map(\.description).joined(separator: ", "))); the next pass tries the other \(servers.count - tried.count) first:\n"
                 + failures.map { "  - \($0.message)" }.joined(separator: "\n"),
             failures: failures)
     }

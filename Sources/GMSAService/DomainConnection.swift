@@ -43,7 +43,7 @@ public struct DomainConnection {
 
     /// Gets host credentials from the host keytab (reusing the ticket that `context` keeps from an earlier
     /// pass while it is fresh, see ``HostCredentials/isFresh(start:expiry:now:)``), then connects to the
-    /// first usable DC with them. The process environment (`KRB5CCNAME`) is neither read nor changed.
+    /// first usable DC with them (with `rotation`, the daemon's: within a pass's budget, ``DomainControllerRotation``). The process environment (`KRB5CCNAME`) is neither read nor changed.
     ///
     /// With `[domain] servers`, the first server is known before the ticket is asked for: the AS request asks
     /// for its LDAP service ticket instead of a TGT (``HostCredentials/refresh(for:)``); another DC tried gets
@@ -57,7 +57,8 @@ public struct DomainConnection {
         configuration: Configuration,
         context: KerberosContext,
         statistics: DirectoryStatistics,
-        sites: ClientSiteCache = ClientSiteCache()
+        sites: ClientSiteCache = ClientSiteCache(),
+        rotation: DomainControllerRotationCache? = nil
     ) throws(Failure) -> DomainConnection {
         let credentials: HostCredentials
         var reused: Bool
@@ -91,7 +92,7 @@ public struct DomainConnection {
                         }
                         return credentials.gssCredential().map { SASLCredentials(handle: $0.handle, owner: $0.owner) }
                     },
-                    sites: sites)
+                    sites: sites, rotation: rotation)
                 if Self.siteControllersFailed(session.choice, used: session.connection.controller) { sites.recheck() }
                 return DomainConnection(
                     credentials: credentials, session: session,
