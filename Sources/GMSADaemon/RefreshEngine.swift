@@ -131,8 +131,9 @@ public final class RefreshEngine {
     }
 
     /// How long a pass may block before it counts as hung (and the watchdog may restart the daemon): every LDAP
-    /// step is bounded by `[ldap] timeout`, and a pass takes at most a dozen of them in a row (a connection attempt
-    /// per DC tried, the bind, the searches, the kvno re-reads), plus two minutes for the KDC and the disk.
+    /// step is bounded by `[ldap] timeout`, and a pass takes at most a dozen of them in a row (the DCs tried, at most
+    /// four timeouts: ``DomainControllerRotation``; the bind, the searches, the kvno re-reads), plus two minutes for
+    /// the KDC and the disk.
     /// 8 min with the default 30 s timeout.
     public static func maximumPassDuration(for configuration: Configuration) -> Duration {
         .seconds(12 * configuration.directory.timeoutSeconds + 120)

@@ -31,7 +31,11 @@ import Testing
 
     @Test func everyMessageIDHasACatalogEntry() throws {
         let catalog = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/systemd/gmsa-keytabd.catalog", encoding: .utf8)
-        for id in [JournalField.MessageID.keysReplaced, JournalField.MessageID.rc4Only, JournalField.MessageID.refreshFailed] {
+        let ids = [
+            JournalField.MessageID.keysReplaced, JournalField.MessageID.rc4Only, JournalField.MessageID.refreshFailed,
+            JournalField.MessageID.passBudgetSpent,
+        ]
+        for id in ids {
             #expect(catalog.contains("-- \(id)\n"), "\(id)")
         }
     }
