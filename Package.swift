@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "GMSACore", targets: ["GMSACore"]),
         .library(name: "TOML", targets: ["TOML"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "LDAPPing", targets: ["LDAPPing"]),
         .library(name: "GMSAKerberos", targets: ["GMSAKerberos"]),
         .library(name: "GMSAService", targets: ["GMSAService"]),
     ],
@@ -35,10 +36,13 @@ let package = Package(
         .target(name: "TOML", dependencies: ["StrictUTF8"]),
         // JSON (RFC 8259): the state file's syntax.
         .target(name: "JSON", dependencies: ["StrictUTF8"]),
+        // The LDAP ping (CLDAP search of the rootDSE's Netlogon attribute) and the BER it is written in: how a DC
+        // says which site the host is in and whether it is writable.
+        .target(name: "LDAPPing"),
 
         // The pure core: the domain (blob, password, salt, enctypes, keytab model, configuration, refresh
         // policy). Imports no C.
-        .target(name: "GMSACore", dependencies: ["TOML", "JSON"]),
+        .target(name: "GMSACore", dependencies: ["TOML", "JSON", "LDAPPing"]),
 
         // The Kerberos edge: key derivation and keytab files through libkrb5 (AES string-to-key through GnuTLS).
         .target(
@@ -49,7 +53,7 @@ let package = Package(
         // The directory edge: LDAP (SASL GSSAPI, sealed) through libldap, DC discovery through DNS SRV.
         .target(
             name: "GMSADirectory",
-            dependencies: ["GMSACore", "CLDAP", "CResolv"]
+            dependencies: ["GMSACore", "LDAPPing", "CLDAP", "CResolv"]
         ),
 
         // Wires core and edges together: one synchronization pass over all accounts.
@@ -99,6 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "LDAPPingTests", dependencies: ["LDAPPing"]),
         .testTarget(
             name: "GMSAKerberosTests",
             dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport", "CKrb5"]
@@ -110,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GMSADirectoryTests",
-            dependencies: ["GMSACore", "GMSADirectory", "CLDAP"]
+            dependencies: ["GMSACore", "GMSADirectory", "LDAPPing", "CLDAP"]
         ),
         .testTarget(
             name: "GMSADaemonTests",

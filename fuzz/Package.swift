@@ -26,7 +26,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-ldapping",
-            dependencies: ["FuzzSupport", .product(name: "GMSACore", package: "gmsa-keytabd")]
+            dependencies: ["FuzzSupport", .product(name: "LDAPPing", package: "gmsa-keytabd")]
         ),
         .executableTarget(
             name: "fuzz-toml",

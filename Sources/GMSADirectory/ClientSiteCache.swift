@@ -1,4 +1,5 @@
 import GMSACore
+import LDAPPing
 import Synchronization
 
 /// The host's AD site as the DCs' LDAP pings reported it, kept between passes, and which DCs said they are

@@ -1,4 +1,5 @@
 import GMSACore
+import LDAPPing
 
 /// Connects to the first domain controller that answers, binds, and finds the domain naming context.
 public struct DirectorySession {

@@ -1,4 +1,5 @@
 import GMSACore
+import LDAPPing
 
 /// The DCs to try in one pass, in order, and the site that decided the order.
 public struct DomainControllerChoice: Sendable {

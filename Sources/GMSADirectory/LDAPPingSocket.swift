@@ -1,4 +1,5 @@
 import GMSACore
+import LDAPPing
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import GMSACore
+import LDAPPing
 import Testing
 
 @testable import GMSADirectory

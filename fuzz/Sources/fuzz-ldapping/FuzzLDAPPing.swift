@@ -1,5 +1,5 @@
 import FuzzSupport
-import GMSACore
+import LDAPPing
 
 /// Hostile answers to an LDAP ping: the bytes as a whole UDP datagram to ``LDAPPing/response(_:messageID:)``
 /// (BER, then the Netlogon value) and as a bare Netlogon value to ``NetlogonResponse``. Network input from
