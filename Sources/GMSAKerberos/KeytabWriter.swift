@@ -301,7 +301,7 @@ public struct KeytabWriter {
     }
 
     /// The names in the directory open at `descriptor` (without "." and ".."); the descriptor stays open.
-    private static func entryNames(ofDirectory descriptor: Int32) -> [String]? {
+    static func entryNames(ofDirectory descriptor: Int32) -> [String]? {
         let copy = dup(descriptor)
         guard copy >= 0, let stream = fdopendir(copy) else {
             if copy >= 0 { close(copy) }
