@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <stdlib.h>
+#include <string.h>
 
 // Macros Swift cannot import as values.
 static inline krb5_cksumtype gmsa_cksumtype_rsa_md4(void) { return CKSUMTYPE_RSA_MD4; }
@@ -19,6 +20,17 @@ static inline krb5_magic gmsa_kv5m_keyblock(void) { return KV5M_KEYBLOCK; }
 static inline krb5_cksumtype gmsa_cksumtype_hmac_sha256_128_aes128(void) { return CKSUMTYPE_HMAC_SHA256_128_AES128; }
 static inline krb5_enctype gmsa_enctype_aes128_sha256(void) { return ENCTYPE_AES128_CTS_HMAC_SHA256_128; }
 static inline OM_uint32 gmsa_gss_error(OM_uint32 major) { return GSS_ERROR(major); }
+
+// Zeroes 64 KiB of the stack below the caller's frame: what string-to-key's library code left there of a
+// password or key. libk5crypto's MD4 (the RC4 key) and nettle's HMAC-SHA1 (PBKDF2, the AES keys) keep their
+// contexts in their own frames and return without wiping them; the bytes stay in the thread's stack until
+// some later call happens to overwrite them. Not inlined, so the area is a frame of its own, where those
+// library frames were.
+__attribute__((noinline)) static inline void gmsa_scrub_stack(void) {
+    unsigned char area[65536];
+    explicit_bzero(area, sizeof area);
+    __asm__ __volatile__("" : : "r"(area) : "memory");
+}
 
 // GSS-API's messages for a major/minor status pair, joined with ": " into `out` (truncated to `size`).
 static inline void gmsa_gss_status_text(OM_uint32 major, OM_uint32 minor, char *out, size_t size) {

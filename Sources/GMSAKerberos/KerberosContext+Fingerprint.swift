@@ -6,8 +6,10 @@ extension KerberosContext {
     ///
     /// Lets the state file say "the keys in the keytab came from this password" without holding anything that
     /// confirms a guessed password or links the same password across hosts: without the key the fingerprint
-    /// says nothing. The key lives in `fingerprint.key` beside the state file (``FingerprintKey``).
+    /// says nothing. The key lives in `fingerprint.key` beside the state file (``FingerprintKey``). libk5crypto's
+    /// HMAC leaves the secret's blocks in its frames: the stack is zeroed before this returns (`gmsa_scrub_stack`).
     public func fingerprint(of secret: SecretBytes, key: SecretBytes) throws(KerberosError) -> String {
+        defer { gmsa_scrub_stack() }
         var checksum = krb5_checksum()
         let code = key.withUnsafeBytes { keyBytes in
             secret.withUnsafeBytes { secretBytes in

@@ -79,9 +79,19 @@ extension KerberosContext {
         return KerberosKey(encryptionType: .rc4HMAC, bytes: bytes)
     }
 
+    /// Zeroes 64 KiB of the calling thread's stack below the caller (`gmsa_scrub_stack`): for a thread that
+    /// has derived keys or read a keytab, at the end of its work.
+    public static func scrubStack() {
+        gmsa_scrub_stack()
+    }
+
     /// Every entry of a layout: keys are derived once per key version and encryption type (both AES ones from one
     /// PBKDF2 run), then listed under each principal.
+    ///
+    /// Zeroes the stack the derivation used before it returns (`gmsa_scrub_stack`): the libraries' hash
+    /// contexts leave password and key bytes there.
     public func entries(for layout: KeytabLayout) throws(KerberosError) -> [KeytabEntry] {
+        defer { gmsa_scrub_stack() }
         var entries: [KeytabEntry] = []
         for version in layout.keyVersions {
             let aesKeys = try AESStringToKey.keys(version.password.mungedUTF8(), salt: layout.salt, types: layout.encryptionTypes)

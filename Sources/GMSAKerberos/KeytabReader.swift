@@ -18,7 +18,11 @@ public struct KeytabReader {
     }
 
     /// Reads every entry of the keytab at `path` (`krb5_kt_start_seq_get` / `krb5_kt_next_entry`).
+    ///
+    /// libkrb5's keytab code leaves the last entry's key in its frames: the stack is zeroed before this
+    /// returns (`gmsa_scrub_stack`).
     public func read(_ path: String) throws(KerberosError) -> Contents {
+        defer { gmsa_scrub_stack() }
         var keytab: krb5_keytab?
         var code = krb5_kt_resolve(context.raw, "FILE:\(path)", &keytab)
         guard code == 0, let keytab else {

@@ -17,6 +17,8 @@ enum ParallelKeyDerivation {
         let workers = max(1, min(workers, plans.count))
         let results = Mutex<[Result<KeyPlan, AccountFailure>?]>(Array(repeating: nil, count: plans.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // libdispatch's workers live on: what the libraries left of keys in their frames goes too.
+            defer { KerberosContext.scrubStack() }
             let planner: KeyPlanner?
             do {
                 planner = KeyPlanner(realm: realm, context: try KerberosContext())
