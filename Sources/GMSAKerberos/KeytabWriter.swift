@@ -5,22 +5,6 @@ import GMSACore
 import Glibc
 #endif
 
-/// Ownership and permissions of a written keytab.
-public struct KeytabFileOptions: Sendable, Equatable {
-    /// Permission bits; 0600 unless the service needs group access.
-    public var mode: UInt32
-    /// The owning user id; `nil` keeps the writer's own (root under systemd).
-    public var owner: UInt32?
-    /// The owning group id; `nil` keeps the writer's own.
-    public var group: UInt32?
-
-    public init(mode: UInt32 = 0o600, owner: UInt32? = nil, group: UInt32? = nil) {
-        self.mode = mode
-        self.owner = owner
-        self.group = group
-    }
-}
-
 /// Writes keytab files atomically, in libkrb5's file format.
 ///
 /// The new keytab is written in one piece (``fileBytes(of:now:target:)``) to a new file in a private (0700)
@@ -222,34 +206,7 @@ public struct KeytabWriter {
             throw Self.systemError(errno, "cannot create the new keytab next to \(target)", check: check, directory: Self.directory(of: target))
         }
         defer { close(descriptor) }
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return nil
-        }
-        if let failure { throw Self.systemError(failure, "cannot write keytab \(target)", check: check) }
-        if options.owner != nil || options.group != nil {
-            let owner = options.owner.map { uid_t($0) } ?? uid_t.max
-            let group = options.group.map { gid_t($0) } ?? gid_t.max
-            guard fchown(descriptor, owner, group) == 0 else {
-                throw Self.systemError(
-                    errno, "cannot hand keytab \(target) to \(Self.describeOwnership(owner: options.owner, group: options.group))",
-                    check: "the daemon must run as root with CAP_CHOWN, and a systemd unit must allow the @chown system calls")
-            }
-        }
-        guard fchmod(descriptor, mode_t(options.mode)) == 0 else {
-            throw Self.systemError(errno, "cannot set mode \(String(options.mode, radix: 8)) on keytab \(target)")
-        }
-        guard fsync(descriptor) == 0 else {
-            throw Self.systemError(errno, "cannot flush keytab \(target) to disk", check: "check free space and the file system")
-        }
+        try options.fill(descriptor, with: bytes, file: "keytab \(target)", check: check, flushCheck: "check free space and the file system")
     }
 
     public static func directory(of path: String) -> String {

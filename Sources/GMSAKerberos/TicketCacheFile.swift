@@ -107,7 +107,8 @@ public struct TicketCacheFile {
             if !renamed { unlink(temporary) }
             close(descriptor)
         }
-        try fill(descriptor, with: bytes, options: options, target: path)
+        let check = "check free space in the cache's directory; the old cache is unchanged"
+        try options.fill(descriptor, with: bytes, file: "ticket cache \(path)", check: check, flushCheck: check)
         guard rename(temporary, path) == 0 else {
             throw KeytabWriter.systemError(
                 errno, "cannot move the new ticket cache into place at \(path)", check: "the old cache is unchanged")
@@ -206,42 +207,6 @@ public struct TicketCacheFile {
                 buffer[offset] = byte
                 offset += 1
             }
-        }
-    }
-
-    /// Writes `bytes` into the new file open at `descriptor`, hands it to its owner, sets its mode and flushes it.
-    private func fill(
-        _ descriptor: Int32, with bytes: SecretBytes, options: TicketCacheFileOptions, target: String
-    ) throws(KerberosError) {
-        let check = "check free space in the cache's directory; the old cache is unchanged"
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return nil
-        }
-        if let failure { throw KeytabWriter.systemError(failure, "cannot write ticket cache \(target)", check: check) }
-        if options.owner != nil || options.group != nil {
-            let owner = options.owner.map { uid_t($0) } ?? uid_t.max
-            let group = options.group.map { gid_t($0) } ?? gid_t.max
-            guard fchown(descriptor, owner, group) == 0 else {
-                throw KeytabWriter.systemError(
-                    errno,
-                    "cannot hand ticket cache \(target) to \(KeytabWriter.describeOwnership(owner: options.owner, group: options.group))",
-                    check: "the daemon must run as root with CAP_CHOWN, and a systemd unit must allow the @chown system calls")
-            }
-        }
-        guard fchmod(descriptor, mode_t(options.mode)) == 0 else {
-            throw KeytabWriter.systemError(errno, "cannot set mode \(String(options.mode, radix: 8)) on ticket cache \(target)")
-        }
-        guard fsync(descriptor) == 0 else {
-            throw KeytabWriter.systemError(errno, "cannot flush ticket cache \(target) to disk", check: check)
         }
     }
 
