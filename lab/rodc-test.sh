@@ -26,28 +26,11 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
 WORK=$(mktemp -d "$LAB_DIR/rodc.XXXXXX")
 trap '[[ -n ${DAEMON:-} ]] && kill "$DAEMON" 2>/dev/null; lab_dc_thaw rodc 2>/dev/null; true' EXIT
 
-# config NAME [SERVERS]: a configuration for msa-web$ in $WORK/NAME; DCs from DNS unless SERVERS (a TOML array body).
-config() {
-    local dir=$WORK/$1
-    mkdir -p "$dir"
-    {
-        printf '[domain]\nrealm = "%s"\n' "$LAB_REALM"
-        [[ -z ${2:-} ]] || printf 'servers = [%s]\n' "$2"
-        printf '[host]\nkeytab = "%s"\n[ldap]\ntimeout = 5\n[daemon]\nstate_directory = "%s/state"\n' "$LAB_HOST_KEYTAB" "$dir"
-        printf '[[account]]\nname = "msa-web$"\nkeytab = "%s/msa-web.keytab"\n' "$dir"
-    } >"$dir/gmsa-keytabd.toml"
-    printf '%s\n' "$dir/gmsa-keytabd.toml"
-}
-
-# sync_into NAME [SERVERS]: sync; sets SYNC_RC, SYNC_DC, SYNC_BINDS, SYNC_OUT (stdout and stderr).
-sync_into() {
-    SYNC_OUT=$("$BINARY" sync -c "$(config "$1" "${2:-}")" --statistics 2>&1)
-    SYNC_RC=$?
-    SYNC_DC=$(sed -n 's/^statistics: dc \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
-    SYNC_BINDS=$(sed -n 's/^statistics: .* \([0-9]*\) bind(s).*/\1/p' <<<"$SYNC_OUT")
-}
-
-authenticates() { KRB5CCNAME=MEMORY: kinit -k -t "$WORK/$1/msa-web.keytab" "msa-web\$@$LAB_REALM" 2>/dev/null; }
+# config / sync_into NAME [SERVERS], authenticates NAME: msa-web$ in $WORK/NAME (test-lib.sh's account_*); DCs from
+# DNS unless SERVERS (a TOML array body).
+config() { account_config "$1" msa-web "${2:+servers = [$2]}"; }
+sync_into() { account_sync "$1" msa-web "${2:+servers = [$2]}"; }
+authenticates() { account_authenticates "$1" msa-web; }
 # No account failed, none was reported as withheld.
 clean() { ! grep -qiE 'FAILED|not authorized|Operations error' <<<"$1"; }
 

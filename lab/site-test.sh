@@ -27,28 +27,11 @@ BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
 WORK=$(mktemp -d "$LAB_DIR/site.XXXXXX")
 trap '[[ -n ${DAEMON:-} ]] && kill "$DAEMON" 2>/dev/null; true' EXIT
 
-# config NAME [SITE]: a configuration for msa-svc1$ in $WORK/NAME, DCs from DNS.
-config() {
-    local dir=$WORK/$1
-    mkdir -p "$dir"
-    {
-        printf '[domain]\nrealm = "%s"\n' "$LAB_REALM"
-        [[ -z ${2:-} ]] || printf 'site = "%s"\n' "$2"
-        printf '[host]\nkeytab = "%s"\n[ldap]\ntimeout = 5\n[daemon]\nstate_directory = "%s/state"\n' "$LAB_HOST_KEYTAB" "$dir"
-        printf '[[account]]\nname = "msa-svc1$"\nkeytab = "%s/msa-svc1.keytab"\n' "$dir"
-    } >"$dir/gmsa-keytabd.toml"
-    printf '%s\n' "$dir/gmsa-keytabd.toml"
-}
-
-# sync_into NAME [SITE]: sync; sets SYNC_RC, SYNC_DC, SYNC_SITE (the statistics' site part), SYNC_OUT.
-sync_into() {
-    SYNC_OUT=$("$BINARY" sync -c "$(config "$1" "${2:-}")" --statistics 2>&1)
-    SYNC_RC=$?
-    SYNC_DC=$(sed -n 's/^statistics: dc \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
-    SYNC_SITE=$(sed -n 's/^statistics: dc [^;]*; \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
-}
-
-authenticates() { KRB5CCNAME=MEMORY: kinit -k -t "$WORK/$1/msa-svc1.keytab" "msa-svc1\$@$LAB_REALM" 2>/dev/null; }
+# config / sync_into NAME [SITE], authenticates NAME: msa-svc1$ in $WORK/NAME (test-lib.sh's account_*), DCs from
+# DNS, with `[domain] site = SITE` when given.
+config() { account_config "$1" msa-svc1 "${2:+site = \"$2\"}"; }
+sync_into() { account_sync "$1" msa-svc1 "${2:+site = \"$2\"}"; }
+authenticates() { account_authenticates "$1" msa-svc1; }
 
 # srv_priority HOST OLD NEW: changes HOST's _ldap._tcp.dc._msdcs SRV priority in dc1's DNS (zone _msdcs.<domain>),
 # as Administrator (the lab's KRB5CCNAME).

@@ -7,6 +7,16 @@
 #   helper COMMAND...              a setup step, its output appended to $WORK/helpers.log; on failure says so
 #                                  on stderr with the log's last lines, and returns 1
 #   now / elapsed START            seconds since the epoch (ns); seconds since START, one decimal
+#   account_config NAME ACCOUNT [LINE]
+#                                  a configuration for the gMSA ACCOUNT$ in $WORK/NAME (keytab ACCOUNT.keytab
+#                                  there, DCs from DNS, [ldap] timeout 5), LINE added to [domain]; prints its path
+#   account_sync NAME ACCOUNT [LINE]
+#                                  $BINARY sync --statistics with that configuration; sets SYNC_RC, SYNC_OUT (stdout
+#                                  and stderr) and from the statistics SYNC_DC, SYNC_SITE (the site part), SYNC_BINDS
+#   account_authenticates NAME ACCOUNT
+#                                  kinit -k as ACCOUNT$ from $WORK/NAME/ACCOUNT.keytab works
+#   notify_listener SECONDS        an sd_notify socket $WORK/notify.sock, open SECONDS: each message line goes to
+#                                  $WORK/notify.log as "EPOCH-SECONDS LINE"; sets LISTENER (its pid)
 
 passed=0
 failed=0
@@ -38,3 +48,41 @@ helper() {
 }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+account_config() {
+    local dir=$WORK/$1
+    mkdir -p "$dir"
+    {
+        printf '[domain]\nrealm = "%s"\n' "$LAB_REALM"
+        [[ -z ${3:-} ]] || printf '%s\n' "$3"
+        printf '[host]\nkeytab = "%s"\n[ldap]\ntimeout = 5\n[daemon]\nstate_directory = "%s/state"\n' "$LAB_HOST_KEYTAB" "$dir"
+        printf '[[account]]\nname = "%s$"\nkeytab = "%s/%s.keytab"\n' "$2" "$dir" "$2"
+    } >"$dir/gmsa-keytabd.toml"
+    printf '%s\n' "$dir/gmsa-keytabd.toml"
+}
+account_sync() {
+    SYNC_OUT=$("$BINARY" sync -c "$(account_config "$@")" --statistics 2>&1)
+    SYNC_RC=$?
+    SYNC_DC=$(sed -n 's/^statistics: dc \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
+    SYNC_SITE=$(sed -n 's/^statistics: dc [^;]*; \([^;]*\);.*/\1/p' <<<"$SYNC_OUT")
+    SYNC_BINDS=$(sed -n 's/^statistics: .* \([0-9]*\) bind(s).*/\1/p' <<<"$SYNC_OUT")
+}
+account_authenticates() { KRB5CCNAME=MEMORY: kinit -k -t "$WORK/$1/$2.keytab" "$2\$@$LAB_REALM" 2>/dev/null; }
+notify_listener() {
+    python3 - "$WORK/notify.sock" "$WORK/notify.log" "$1" <<'PY' &
+import socket, sys, time
+path, log, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sock.bind(path)
+sock.settimeout(seconds)
+with open(log, "a", buffering=1) as out:
+    while True:
+        try:
+            data = sock.recv(65536).decode("utf-8", "replace")
+        except socket.timeout:
+            break
+        for line in data.splitlines():
+            out.write("%.3f %s\n" % (time.time(), line))
+PY
+    LISTENER=$!
+    for _ in $(seq 50); do [[ -S $WORK/notify.sock ]] && break; sleep 0.1; done
+}
