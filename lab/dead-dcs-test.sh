@@ -67,23 +67,7 @@ cfg=$WORK/daemon/gmsa-keytabd.toml
     printf '[daemon]\nstate_directory = "%s/daemon/state"\n' "$WORK"
     printf '[[account]]\nname = "msa-svc1$"\nkeytab = "%s/daemon/msa-svc1.keytab"\n' "$WORK"
 } >"$cfg"
-python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &
-import socket, sys, time
-path, log = sys.argv[1], sys.argv[2]
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-sock.bind(path)
-sock.settimeout(300)
-with open(log, "a", buffering=1) as out:
-    while True:
-        try:
-            data = sock.recv(65536).decode("utf-8", "replace")
-        except socket.timeout:
-            break
-        for line in data.splitlines():
-            out.write("%.3f %s\n" % (time.time(), line))
-PY
-LISTENER=$!
-for _ in $(seq 50); do [[ -S $WORK/notify.sock ]] && break; sleep 0.1; done
+notify_listener 300
 T_START=$(now)
 NOTIFY_SOCKET=$WORK/notify.sock WATCHDOG_USEC=10000000 "$BINARY" run -c "$cfg" --log-target stderr \
     2> >(while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$WORK/daemon.log") &

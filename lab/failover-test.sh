@@ -92,23 +92,7 @@ helper lab_dc_thaw dc1
 
 # --- the daemon: dc1 frozen while it runs; it reads through dc2 and keeps feeding the watchdog ------------
 cfg=$(config daemon "$DC1, $DC2" 3)
-python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &
-import os, socket, sys, time
-path, log = sys.argv[1], sys.argv[2]
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-sock.bind(path)
-sock.settimeout(180)
-with open(log, "a", buffering=1) as out:
-    while True:
-        try:
-            data = sock.recv(65536).decode("utf-8", "replace")
-        except socket.timeout:
-            break
-        for line in data.splitlines():
-            out.write("%.3f %s\n" % (time.monotonic(), line))
-PY
-LISTENER=$!
-for _ in $(seq 50); do [[ -S $WORK/notify.sock ]] && break; sleep 0.1; done
+notify_listener 180
 # A 10 s watchdog, shorter than the pass through a frozen dc1: the daemon must feed it during the pass.
 NOTIFY_SOCKET=$WORK/notify.sock WATCHDOG_USEC=10000000 "$BINARY" run -c "$cfg" --log-target stderr >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
