@@ -262,38 +262,43 @@ printf '%s\n' "$ADMIN_PASSWORD" | kinit "Administrator@$REALM" >"$LAB/kinit-admi
     lab_die "kinit Administrator failed: $(cat "$LAB/kinit-admin.log")"
 
 # --- second DC (LAB_DC2=1) ----------------------------------------------------
+# join_dc HOST ADDRESS ROLE [OPTION...]: joins a Samba DC (ROLE DC or RODC) to dc1's domain in $LAB/HOST, listening
+# on ADDRESS alone. The join writes these settings to its smb.conf; the paths keep the join itself from writing
+# /var/log/samba and /run/samba. Then the same settings as dc1's (the join rewrote some), and the functional
+# level: without it samba refuses to start ("'ad dc functional level' maps to 4, which is less than the domain
+# functional level of 7").
+join_dc() {
+    local host=$1 address=$2 role=$3 setting
+    shift 3
+    mkdir -p "$LAB/$host/run" "$LAB/$host/log"
+    local join_opts=()
+    while IFS= read -r setting; do join_opts+=("--option=$setting"); done < <(
+        dc_settings "$host"
+        printf '%s\n' "netbios name = ${host^^}" "interfaces = $address" "bind interfaces only = yes"
+    )
+    if ! samba-tool domain join "$DOMAIN" "$role" -s "$LAB/empty.conf" \
+        -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
+        --targetdir="$LAB/$host" --dns-backend=SAMBA_INTERNAL "${join_opts[@]}" "$@" \
+        >"$LAB/$host-join.log" 2>&1; then
+        tail -n 30 "$LAB/$host-join.log" >&2
+        lab_die "joining $host failed (log: $LAB/$host-join.log)"
+    fi
+    {
+        dc_settings "$host"
+        echo "ad dc functional level = 2016"
+    } | set_global "$LAB/$host/etc/smb.conf"
+}
 # has_spn SAM_LDB: the DB (read directly) has dc2's ldap/ SPN.
 has_spn() {
     ldbsearch -H "$1" "(servicePrincipalName=ldap/$DC2_HOST.$DOMAIN)" dn 2>/dev/null | grep -q '^dn: '
 }
 if ((dc2)); then
     t0=$(lab_now)
-    mkdir -p "$LAB/dc2/run" "$LAB/dc2/log"
-    # The join writes these settings to dc2's smb.conf; the paths keep the
-    # join itself from writing /var/log/samba and /run/samba.
-    join_opts=()
-    while IFS= read -r setting; do join_opts+=("--option=$setting"); done < <(
-        dc_settings "$DC2_HOST"
-        printf '%s\n' "netbios name = ${DC2_HOST^^}" "interfaces = $DC2_ADDRESS" "bind interfaces only = yes"
-    )
     # LAB_SITES=1: dc2's server object goes to Site2, so samba_dnsupdate below registers it under
     # _ldap._tcp.Site2._sites.dc._msdcs (samba-tool has no command to move a server to another site).
     site_opts=()
     ((sites == 0)) || site_opts=(--site=Site2)
-    if ! samba-tool domain join "$DOMAIN" DC -s "$LAB/empty.conf" \
-        -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
-        --targetdir="$LAB/dc2" --dns-backend=SAMBA_INTERNAL "${join_opts[@]}" "${site_opts[@]}" \
-        >"$LAB/dc2-join.log" 2>&1; then
-        tail -n 30 "$LAB/dc2-join.log" >&2
-        lab_die "joining dc2 failed (log: $LAB/dc2-join.log)"
-    fi
-    # The same settings as dc1's (the join rewrote some), and the functional
-    # level: without it samba refuses to start ("'ad dc functional level' maps
-    # to 4, which is less than the domain functional level of 7").
-    {
-        dc_settings "$DC2_HOST"
-        echo "ad dc functional level = 2016"
-    } | set_global "$LAB/dc2/etc/smb.conf"
+    join_dc "$DC2_HOST" "$DC2_ADDRESS" DC "${site_opts[@]}"
     t_join=$(lab_elapsed "$t0")
 
     t1=$(lab_now)
@@ -336,23 +341,7 @@ fi
 # --- read-only DC (LAB_RODC=1) ----------------------------------------------------
 if ((rodc)); then
     t0=$(lab_now)
-    mkdir -p "$LAB/rodc/run" "$LAB/rodc/log"
-    join_opts=()
-    while IFS= read -r setting; do join_opts+=("--option=$setting"); done < <(
-        dc_settings "$RODC_HOST"
-        printf '%s\n' "netbios name = ${RODC_HOST^^}" "interfaces = $RODC_ADDRESS" "bind interfaces only = yes"
-    )
-    if ! samba-tool domain join "$DOMAIN" RODC -s "$LAB/empty.conf" \
-        -U "$NETBIOS\\Administrator" --password="$ADMIN_PASSWORD" --server="$DC_HOST.$DOMAIN" \
-        --targetdir="$LAB/rodc" --dns-backend=SAMBA_INTERNAL --site=Site2 "${join_opts[@]}" \
-        >"$LAB/rodc-join.log" 2>&1; then
-        tail -n 30 "$LAB/rodc-join.log" >&2
-        lab_die "joining rodc failed (log: $LAB/rodc-join.log)"
-    fi
-    {
-        dc_settings "$RODC_HOST"
-        echo "ad dc functional level = 2016"
-    } | set_global "$LAB/rodc/etc/smb.conf"
+    join_dc "$RODC_HOST" "$RODC_ADDRESS" RODC --site=Site2
     t_rodc_join=$(lab_elapsed "$t0")
     t1=$(lab_now)
     lab_dc_start rodc || exit 1
