@@ -45,7 +45,7 @@ public struct KeytabWriter {
     ) throws(KerberosError) -> Outcome {
         precondition(!entries.isEmpty, "a keytab without entries")
         let directory = Self.directory(of: path)
-        if let existing = try existingFileStatus(path) {
+        if let existing = try Self.existingFileStatus(path, kind: "keytab", doing: "write") {
             if try isCurrent(path, status: existing, entries: entries, options: options) {
                 return .unchanged
             }
@@ -92,24 +92,26 @@ public struct KeytabWriter {
 
     /// Whether `path` already holds exactly `entries` with the owner and mode of `options`.
     public func isCurrent(_ entries: [KeytabEntry], at path: String, options: KeytabFileOptions = KeytabFileOptions()) -> Bool {
-        guard let status = try? existingFileStatus(path) else { return false }
+        guard let status = try? Self.existingFileStatus(path, kind: "keytab", doing: "write") else { return false }
         return (try? isCurrent(path, status: status, entries: entries, options: options)) ?? false
     }
 
-    private func existingFileStatus(_ path: String) throws(KerberosError) -> stat? {
+    /// The status of `path` when it is a regular file, `nil` when there is none; throws for a link or other kind.
+    ///
+    /// `kind` names the file in errors ("keytab"), `doing` what was refused ("write").
+    static func existingFileStatus(_ path: String, kind: String, doing: String) throws(KerberosError) -> stat? {
         var status = stat()
         guard lstat(path, &status) == 0 else {
             if errno == ENOENT { return nil }
-            throw Self.systemError(errno, "cannot inspect keytab path \(path)")
+            throw systemError(errno, "cannot inspect \(kind) path \(path)")
         }
-        let kind = status.st_mode & S_IFMT
-        if kind == S_IFLNK {
+        let type = status.st_mode & S_IFMT
+        if type == S_IFLNK {
             throw KerberosError(
-                .unsafePath,
-                "refusing to write keytab \(path): it is a symbolic link; configure the real file's path instead")
+                .unsafePath, "refusing to \(doing) \(kind) \(path): it is a symbolic link; configure the real file's path instead")
         }
-        guard kind == S_IFREG else {
-            throw KerberosError(.unsafePath, "refusing to write keytab \(path): it exists and is not a regular file")
+        guard type == S_IFREG else {
+            throw KerberosError(.unsafePath, "refusing to \(doing) \(kind) \(path): it exists and is not a regular file")
         }
         return status
     }

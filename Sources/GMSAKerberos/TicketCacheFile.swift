@@ -30,7 +30,7 @@ public struct TicketCacheFile {
     /// The TGT of the cache at `path` (the one valid longest when it holds several), or `nil` when there is no
     /// such file; throws as ``inspect(_:)`` does. A service ticket a consumer added to the cache is ignored.
     public func read(_ path: String) throws(KerberosError) -> TicketGrantingTicket? {
-        guard try Self.existingFileStatus(path, doing: "read") != nil else { return nil }
+        guard try KeytabWriter.existingFileStatus(path, kind: "ticket cache", doing: "read") != nil else { return nil }
         let damaged = "the file is damaged or no ticket cache; it is replaced when the cache is written"
         var cache: krb5_ccache?
         var code = krb5_cc_resolve(context.raw, "FILE:\(path)", &cache)
@@ -88,7 +88,7 @@ public struct TicketCacheFile {
     public func write(
         _ ticket: TicketGrantingTicket, to path: String, options: TicketCacheFileOptions = TicketCacheFileOptions()
     ) throws(KerberosError) {
-        _ = try Self.existingFileStatus(path, doing: "write")
+        _ = try KeytabWriter.existingFileStatus(path, kind: "ticket cache", doing: "write")
         let directory = KeytabWriter.directory(of: path)
         let bytes = try fileBytes(of: ticket)
         Self.removeLeftovers(of: path)
@@ -122,7 +122,7 @@ public struct TicketCacheFile {
     @discardableResult
     public func remove(_ path: String) throws(KerberosError) -> Bool {
         Self.removeLeftovers(of: path)
-        guard try Self.existingFileStatus(path, doing: "remove") != nil else { return false }
+        guard try KeytabWriter.existingFileStatus(path, kind: "ticket cache", doing: "remove") != nil else { return false }
         guard unlink(path) == 0 else {
             if errno == ENOENT { return false }
             throw KeytabWriter.systemError(errno, "cannot remove ticket cache \(path)", directory: KeytabWriter.directory(of: path))
@@ -208,23 +208,5 @@ public struct TicketCacheFile {
                 offset += 1
             }
         }
-    }
-
-    /// The status of `path` when it is a regular file, `nil` when there is none; throws for a link or other kind.
-    private static func existingFileStatus(_ path: String, doing: String) throws(KerberosError) -> stat? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
-            if errno == ENOENT { return nil }
-            throw KeytabWriter.systemError(errno, "cannot inspect ticket cache path \(path)")
-        }
-        let kind = status.st_mode & S_IFMT
-        if kind == S_IFLNK {
-            throw KerberosError(
-                .unsafePath, "refusing to \(doing) ticket cache \(path): it is a symbolic link; configure the real file's path instead")
-        }
-        guard kind == S_IFREG else {
-            throw KerberosError(.unsafePath, "refusing to \(doing) ticket cache \(path): it exists and is not a regular file")
-        }
-        return status
     }
 }
