@@ -67,6 +67,7 @@ public final class RefreshEngine {
         do {
             try store.prepareDirectory()
         } catch {
+            startTicket?.wait()
             throw DaemonError(error.message)
         }
         // After the state directory exists: the synchronizer keeps its fingerprint key there.
@@ -76,6 +77,12 @@ public final class RefreshEngine {
         savedState = warning == nil ? loaded : nil
         if let warning { logger.warning("\(warning)") }
         removeLeftovers()
+    }
+
+    /// A start that fails after the engine exists (the pid file on a full disk) exits the process: the ticket
+    /// thread must be out of libkrb5 first, or exit's library destructors run under it (seen as SIGABRT).
+    deinit {
+        startTicket?.wait()
     }
 
     /// Removes what writers killed mid-write left in the keytab directories (partial keytabs with real keys).
