@@ -16,6 +16,11 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// The DC as DCs are compared (DNS names are case-insensitive): the host in lower case, and the port.
+    public var comparisonKey: DomainController {
+        DomainController(host: host.lowercased(), port: port)
+    }
+
     /// `host` alone when the port is 389, else `host:port`.
     public var description: String {
         port == Self.defaultPort ? host : "\(host):\(port)"
@@ -59,7 +64,7 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
             // A target of "." means "no service here" (RFC 2782); port 0 cannot be connected to.
             guard !host.isEmpty, (1...65_535).contains(record.port) else { return nil }
             let controller = DomainController(host: host, port: record.port)
-            guard seen.insert(DomainController(host: host.lowercased(), port: record.port)).inserted else { return nil }
+            guard seen.insert(controller.comparisonKey).inserted else { return nil }
             return controller
         }
     }

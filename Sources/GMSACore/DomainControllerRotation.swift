@@ -46,8 +46,8 @@ public struct DomainControllerRotation: Sendable, Equatable {
     /// `controllers` has failed, they are all forgotten: the next pass starts a new round.
     public mutating func record(controllers: [DomainController], tried: [DomainController], used: DomainController?, now: Int64) {
         failed = failed.filter { now &- $0.value < Self.forgetAfter }
-        for controller in tried { failed[Self.key(controller)] = now }
-        if let used { failed[Self.key(used)] = nil }
+        for controller in tried { failed[controller.comparisonKey] = now }
+        if let used { failed[used.comparisonKey] = nil }
         if !controllers.isEmpty, controllers.allSatisfy({ isFailed($0, now: now) }) { failed = [:] }
     }
 
@@ -57,10 +57,6 @@ public struct DomainControllerRotation: Sendable, Equatable {
     }
 
     private func isFailed(_ controller: DomainController, now: Int64) -> Bool {
-        failed[Self.key(controller)].map { now &- $0 < Self.forgetAfter } ?? false
-    }
-
-    private static func key(_ controller: DomainController) -> DomainController {
-        DomainController(host: controller.host.lowercased(), port: controller.port)
+        failed[controller.comparisonKey].map { now &- $0 < Self.forgetAfter } ?? false
     }
 }

@@ -77,19 +77,14 @@ public struct DomainControllerChoice: Sendable {
             return DomainControllerChoice(
                 controllers: wide, site: site, siteControllers: [], note: error.message, siteIsFresh: fresh)
         }
-        let domainWide = Set(wide.map(Self.key))
-        let local = listed.filter { domainWide.contains(Self.key($0)) }
+        let domainWide = Set(wide.map(\.comparisonKey))
+        let local = listed.filter { domainWide.contains($0.comparisonKey) }
         let siteNote =
             listed.isEmpty
             ? "DNS has no SRV records for \(name)"
             : local.isEmpty ? "none of the DCs in the SRV records for \(name) is in the domain-wide list" : nil
         return DomainControllerChoice(
             controllers: DomainController.siteFirst(local, then: wide), site: site, siteControllers: local,
-            note: siteNote, siteIsFresh: fresh, ignoredSiteControllers: listed.filter { !domainWide.contains(Self.key($0)) })
-    }
-
-    /// A DC as compared between SRV lists: the host without case, and the port.
-    private static func key(_ controller: DomainController) -> DomainController {
-        DomainController(host: controller.host.lowercased(), port: controller.port)
+            note: siteNote, siteIsFresh: fresh, ignoredSiteControllers: listed.filter { !domainWide.contains($0.comparisonKey) })
     }
 }

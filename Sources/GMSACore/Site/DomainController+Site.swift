@@ -5,7 +5,7 @@ extension DomainController {
     public static func siteFirst(_ site: [DomainController], then domain: [DomainController]) -> [DomainController] {
         var seen = Set<DomainController>()
         return (site + domain).filter { controller in
-            seen.insert(DomainController(host: controller.host.lowercased(), port: controller.port)).inserted
+            seen.insert(controller.comparisonKey).inserted
         }
     }
 }
