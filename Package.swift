@@ -133,7 +133,7 @@ let package = Package(
         // Runs the built gmsa-keytabd as a user would.
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSATestSupport"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSAService", "GMSATestSupport"]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GMSACore
 import GMSAKerberos
+import GMSAService
 import GMSATestSupport
 import Testing
 
@@ -29,9 +30,15 @@ import Testing
         // The keytabs each kvno gives, written without interruption: every state of the target must be one of them.
         let context = try KerberosContext()
         var references: [[KeytabEntry]] = []
+        // How long an uninterrupted write takes here: the kills land within that time, so most of them hit a
+        // writer mid-way whether the machine is busy (slow writers) or idle (a fixed 0–150 ms let an idle
+        // machine's writers finish first, and too few were killed).
+        var longest: Duration = .zero
         for kvno in 2...4 {
+            let started = ContinuousClock.now
             let reference = try derive(kvno: kvno, into: directory.file("reference-\(kvno).keytab"))
             reference.waitUntilExit()
+            longest = max(longest, ContinuousClock.now - started)
             try #require(reference.terminationStatus == 0)
             references.append(try KeytabReader(context: context).read(directory.file("reference-\(kvno).keytab")).entries)
         }
@@ -43,7 +50,7 @@ import Testing
         var torn = 0
         for round in 0..<150 {
             let process = try derive(kvno: 3 + round % 2, into: keytab)
-            usleep(UInt32.random(in: 0...150_000))
+            usleep(UInt32.random(in: 0...max(1_000, longest.sleepMicroseconds)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
