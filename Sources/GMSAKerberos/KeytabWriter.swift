@@ -146,12 +146,8 @@ public struct KeytabWriter {
             let principal = try context.parsePrincipal(entry.principal)
             defer { krb5_free_principal(context.raw, principal) }
             let name = principal.pointee
-            func bytes(_ data: krb5_data) -> [UInt8] {
-                guard data.length > 0, let pointer = data.data else { return [] }
-                return Array(UnsafeRawBufferPointer(start: pointer, count: Int(data.length)))
-            }
-            let components = (0..<Int(name.length)).map { bytes(name.data[$0]) }
-            let realm = bytes(name.realm)
+            let components = (0..<Int(name.length)).map { name.data[$0].bytes }
+            let realm = name.realm.bytes
             guard components.count <= Int(UInt16.max), realm.count <= Int(UInt16.max),
                 components.allSatisfy({ $0.count <= Int(UInt16.max) }), entry.key.bytes.count <= Int(UInt16.max)
             else {

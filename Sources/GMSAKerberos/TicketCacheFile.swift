@@ -173,16 +173,12 @@ public struct TicketCacheFile {
         guard let client = ticket.credentials.client else {
             throw KerberosError(.invalidArgument, "cannot write a ticket without a client principal")
         }
-        func bytes(_ data: krb5_data) -> [UInt8] {
-            guard data.length > 0, let pointer = data.data else { return [] }
-            return Array(UnsafeRawBufferPointer(start: pointer, count: Int(data.length)))
-        }
         let name = client.pointee
         var principal: [UInt8] = []
         func put(_ value: UInt32) { withUnsafeBytes(of: value.bigEndian) { principal += $0 } }
         put(UInt32(bitPattern: name.type))
         put(UInt32(bitPattern: name.length))
-        for part in [bytes(name.realm)] + (0..<Int(max(name.length, 0))).map({ bytes(name.data[$0]) }) {
+        for part in [name.realm.bytes] + (0..<Int(max(name.length, 0))).map({ name.data[$0].bytes }) {
             put(UInt32(part.count))
             principal += part
         }

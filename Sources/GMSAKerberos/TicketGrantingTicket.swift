@@ -51,11 +51,7 @@ public final class TicketGrantingTicket {
     static func isTicketGrantingService(_ server: krb5_const_principal, of client: krb5_const_principal) -> Bool {
         let service = server.pointee
         guard service.length == 2, let components = service.data else { return false }
-        func bytes(_ data: krb5_data) -> [UInt8] {
-            guard data.length > 0, let pointer = data.data else { return [] }
-            return Array(UnsafeRawBufferPointer(start: pointer, count: Int(data.length)))
-        }
-        let realm = bytes(client.pointee.realm)
-        return bytes(components[0]) == Array("krbtgt".utf8) && bytes(components[1]) == realm && bytes(service.realm) == realm
+        let realm = client.pointee.realm.bytes
+        return components[0].bytes == Array("krbtgt".utf8) && components[1].bytes == realm && service.realm.bytes == realm
     }
 }
