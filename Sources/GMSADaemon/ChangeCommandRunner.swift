@@ -8,8 +8,8 @@ import Logging
 final class ChangeCommandRunner {
     private let logger: Logger
     private var running: [(log: ChangeCommandLog, command: ChangeCommand.Running)] = []
-    private var pending: Set<ServiceAccountName> = []
-    /// The last start's arguments and timeout per account, for a start that had to wait.
+    /// Accounts whose keytab changed again while their command ran, with the latest start's arguments and
+    /// timeout: started once the running one has ended.
     private var waiting: [ServiceAccountName: (arguments: [String], timeout: Duration)] = [:]
 
     init(logger: Logger) {
@@ -22,7 +22,6 @@ final class ChangeCommandRunner {
     /// Starts `arguments` for `account` now, or once its previous command has ended.
     func start(_ arguments: [String], for account: ServiceAccountName, timeout: Duration) {
         if running.contains(where: { $0.log.account == account }) {
-            pending.insert(account)
             waiting[account] = (arguments, timeout)
             return
         }
@@ -49,7 +48,7 @@ final class ChangeCommandRunner {
             }
         }
         running = stillRunning
-        for account in ended where pending.remove(account) != nil {
+        for account in ended {
             if let next = waiting.removeValue(forKey: account) {
                 start(next.arguments, for: account, timeout: next.timeout)
             }
