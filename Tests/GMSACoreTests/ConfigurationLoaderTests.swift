@@ -285,6 +285,16 @@ import Testing
         #expect(dotted.message.hasPrefix("unknown key (also unknown: ldap.x)"), "\(dotted)")
     }
 
+    /// Keys that need quotes in TOML are named with them: an empty key is `""`, not nothing (found by fuzz-config).
+    @Test func unknownKeysAreNamedAsTOMLWritesThem() throws {
+        let empty = try error("[\"\"]\n")
+        #expect(empty.key == "\"\"")
+        #expect(empty.line == 1)
+        let spaced = try error("[domain]\nrealm = \"A.TEST\"\n\"time out\" = 1\n")
+        #expect(spaced.key == "domain.\"time out\"")
+        #expect(spaced.line == 3)
+    }
+
     @Test func aListEntryOfTheWrongTypeIsNamed() throws {
         let error = try error("[domain]\nrealm = \"A.TEST\"\nservers = [\"dc1\", 2]\n")
         #expect(error.key == "domain.servers")

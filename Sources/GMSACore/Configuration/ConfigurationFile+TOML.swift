@@ -71,12 +71,12 @@ extension ConfigurationFile {
         var unknown: [(key: String, line: Int)] = []
         func check(_ table: TOMLTable, _ path: String, _ known: Set<String>) {
             for entry in table.entries where !known.contains(entry.key) {
-                unknown.append(("\(path).\(entry.key)", entry.position.line))
+                unknown.append(("\(path).\(TOMLText.key(entry.key))", entry.position.line))
             }
         }
         for entry in document.entries {
             guard let known = knownKeys[entry.key] else {
-                unknown.append((entry.key, entry.position.line))
+                unknown.append((TOMLText.key(entry.key), entry.position.line))
                 continue
             }
             switch entry.value {

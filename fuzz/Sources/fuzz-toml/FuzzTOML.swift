@@ -48,34 +48,19 @@ func checkError(_ error: TOMLParseError, _ bytes: UnsafeBufferPointer<UInt8>) {
 /// The document as TOML: one `"key" = value` line per key of the root, everything below inline, every string
 /// basic with escapes, every float as Swift prints it (which TOML reads: `1e+16`, `-inf`, `nan`).
 func canonicalTOML(_ table: TOMLTable) -> String {
-    table.entries.map { "\(quoted($0.key)) = \(inline($0.value))\n" }.joined()
+    table.entries.map { "\(TOMLText.quoted($0.key)) = \(inline($0.value))\n" }.joined()
 }
 
 func inline(_ value: TOMLValue) -> String {
     switch value {
-    case .string(let text): quoted(text)
+    case .string(let text): TOMLText.quoted(text)
     case .integer(let number): String(number)
     case .float(let number): number.isNaN ? "nan" : "\(number)"
     case .boolean(let flag): flag ? "true" : "false"
     case .dateTime(let dateTime): dateTime.description
     case .array(let elements): "[" + elements.map(inline).joined(separator: ", ") + "]"
-    case .table(let table): "{" + table.entries.map { "\(quoted($0.key)) = \(inline($0.value))" }.joined(separator: ", ") + "}"
+    case .table(let table): "{" + table.entries.map { "\(TOMLText.quoted($0.key)) = \(inline($0.value))" }.joined(separator: ", ") + "}"
     }
-}
-
-func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 /// The tree with keys sorted and every NaN alike, for comparing two parses.
@@ -83,13 +68,13 @@ func shape(_ value: TOMLValue) -> String {
     switch value {
     case .float(let number) where number.isNaN: "f:nan"
     case .float(let number): "f:\(number.bitPattern)"
-    case .string(let text): "s:" + quoted(text)
+    case .string(let text): "s:" + TOMLText.quoted(text)
     case .integer(let number): "i:\(number)"
     case .boolean(let flag): "b:\(flag)"
     case .dateTime(let dateTime): "d:\(dateTime)"
     case .array(let elements): "[" + elements.map(shape).joined(separator: ",") + "]"
     case .table(let table):
         "{" + table.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            .map { quoted($0.key) + ":" + shape($0.value) }.joined(separator: ",") + "}"
+            .map { TOMLText.quoted($0.key) + ":" + shape($0.value) }.joined(separator: ",") + "}"
     }
 }
