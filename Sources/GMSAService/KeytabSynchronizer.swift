@@ -169,6 +169,7 @@ public struct KeytabSynchronizer {
                         retainedUntil: state[target.name]?.retainedUntil ?? [:], now: now)
                     do {
                         report.keyVersions = current.sorted(by: >)
+                        if target.keytabIsPrivate { try PrivateKeyDirectory.prepare(for: target.keytab) }
                         let outcome = try writer.write(
                             merge.entries, to: target.keytab, options: target.fileOptions, sweepingLeftovers: false,
                             flushingDirectory: false)

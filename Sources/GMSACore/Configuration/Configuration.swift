@@ -57,10 +57,35 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
+    /// A ticket cache the daemon keeps for an account: a FILE cache holding the gMSA's TGT, for programs that
+    /// act as the gMSA (`KRB5CCNAME=FILE:path`).
+    public struct TicketCacheSettings: Sendable, Equatable {
+        /// The cache file (`ccache`), without the `FILE:` prefix.
+        public var path: String
+        /// `ccache_mode`: 0600 by default, at most 0640.
+        public var mode: UInt32
+        /// `ccache_owner` and `ccache_group`; `nil` leaves the daemon's (root).
+        public var owner: UInt32?
+        public var group: UInt32?
+
+        public init(path: String, mode: UInt32 = 0o600, owner: UInt32? = nil, group: UInt32? = nil) {
+            self.path = path
+            self.mode = mode
+            self.owner = owner
+            self.group = group
+        }
+    }
+
     public struct Account: Sendable, Equatable {
         public var name: ServiceAccountName
+        /// The keytab the daemon keeps: the configured one, or for an account with only a ticket cache its
+        /// private key file under the state directory (``Daemon/keysDirectory``), root's alone.
         public var keytab: String
         public var settings: KeytabSettings
+        /// Whether ``keytab`` is the private key file of a cache-only account (no `keytab` configured).
+        public var keytabIsPrivate: Bool = false
+        /// The ticket cache to keep, if any (`ccache`).
+        public var ticketCache: TicketCacheSettings? = nil
         /// A command (argv, no shell) to run after the keytab really changed, e.g.
         /// `["systemctl", "try-reload-or-restart", "web.service"]`.
         public var onChange: [String]?
@@ -76,12 +101,28 @@ public struct Configuration: Sendable, Equatable {
 
         /// The state file.
         public var stateFile: String { stateDirectory + "/state.json" }
+        /// Where accounts with a ticket cache and no keytab keep their keys (mode 0700, root's): the keys never
+        /// sit next to the cache, which its owner reads.
+        public var keysDirectory: String { Self.keysDirectory(in: stateDirectory) }
+
+        public static func keysDirectory(in stateDirectory: String) -> String { stateDirectory + "/keys" }
+
+        /// The private key file of a cache-only account.
+        public func privateKeytab(for account: ServiceAccountName) -> String {
+            keysDirectory + "/" + account.baseName + ".keytab"
+        }
     }
 
     public struct Discovery: Sendable, Equatable {
-        /// The keytab path template; `{account}` is the account name without `$`.
+        /// The keytab path template; `{account}` is the account name without `$`. Without `keytab` in
+        /// `[discovery]` (caches only) it is the private key file under the state directory.
         public var keytabTemplate: String
         public var settings: KeytabSettings
+        /// Whether ``keytabTemplate`` is the private key file template (no `keytab` in `[discovery]`).
+        public var keytabIsPrivate: Bool = false
+        /// The ticket cache template (`ccache`, `{account}` as for the keytab) and its owner and mode; `nil`
+        /// when discovered accounts get no cache.
+        public var ticketCacheTemplate: TicketCacheSettings? = nil
         /// Discovered accounts to leave alone.
         public var exclude: Set<ServiceAccountName>
         /// Files no discovered account's keytab may be (path: what it is): the host keytab, this configuration
@@ -91,6 +132,13 @@ public struct Configuration: Sendable, Equatable {
         /// The keytab path of a discovered account.
         public func keytab(for account: ServiceAccountName) -> String {
             keytabTemplate.replacing("{account}", with: account.baseName)
+        }
+
+        /// The ticket cache of a discovered account, if discovery keeps caches.
+        public func ticketCache(for account: ServiceAccountName) -> TicketCacheSettings? {
+            guard var settings = ticketCacheTemplate else { return nil }
+            settings.path = settings.path.replacing("{account}", with: account.baseName)
+            return settings
         }
     }
 

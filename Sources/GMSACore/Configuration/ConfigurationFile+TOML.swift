@@ -16,8 +16,14 @@ extension ConfigurationFile {
         "host": ["keytab", "principal"],
         "ldap": ["timeout", "page_size", "sasl_secprops"],
         "daemon": ["state_directory", "retention", "probe_interval", "on_change_timeout"],
-        "account": ["name", "keytab", "owner", "group", "mode", "enctypes", "principals", "on_change"],
-        "discovery": ["enabled", "keytab", "owner", "group", "mode", "enctypes", "exclude"],
+        "account": [
+            "name", "keytab", "owner", "group", "mode", "enctypes", "principals", "on_change", "ccache", "ccache_owner",
+            "ccache_group", "ccache_mode",
+        ],
+        "discovery": [
+            "enabled", "keytab", "owner", "group", "mode", "enctypes", "exclude", "ccache", "ccache_owner", "ccache_group",
+            "ccache_mode",
+        ],
     ]
 
     init(document: TOMLTable) throws(Problem) {
@@ -51,17 +57,17 @@ extension ConfigurationFile {
                     Account(
                         name: try reader.string(table, key, "name"), keytab: try reader.string(table, key, "keytab"),
                         owner: try reader.string(table, key, "owner"), group: try reader.string(table, key, "group"),
-                        mode: try reader.mode(table, key), enctypes: try reader.strings(table, key, "enctypes"),
+                        mode: try reader.mode(table, key, "mode"), enctypes: try reader.strings(table, key, "enctypes"),
                         principals: try reader.strings(table, key, "principals"),
-                        onChange: try reader.strings(table, key, "on_change")))
+                        onChange: try reader.strings(table, key, "on_change"), ticketCache: try reader.ticketCache(table, key)))
             }
         }
         if let table = try reader.table(document, "discovery") {
             discovery = Discovery(
                 enabled: try reader.boolean(table, "discovery", "enabled"), keytab: try reader.string(table, "discovery", "keytab"),
                 owner: try reader.string(table, "discovery", "owner"), group: try reader.string(table, "discovery", "group"),
-                mode: try reader.mode(table, "discovery"), enctypes: try reader.strings(table, "discovery", "enctypes"),
-                exclude: try reader.strings(table, "discovery", "exclude"))
+                mode: try reader.mode(table, "discovery", "mode"), enctypes: try reader.strings(table, "discovery", "enctypes"),
+                exclude: try reader.strings(table, "discovery", "exclude"), ticketCache: try reader.ticketCache(table, "discovery"))
         }
     }
 
@@ -158,13 +164,19 @@ extension ConfigurationFile {
             return strings
         }
 
-        func mode(_ table: TOMLTable, _ section: String) throws(Problem) -> FileMode? {
-            guard let entry = table.entry(forKey: "mode") else { return nil }
+        func mode(_ table: TOMLTable, _ section: String, _ key: String) throws(Problem) -> FileMode? {
+            guard let entry = table.entry(forKey: key) else { return nil }
             switch entry.value {
             case .string(let text): return FileMode(text: text)
             case .integer(let number): return FileMode(text: String(number, radix: 8))
-            default: throw wrongType("\(section).mode", entry, expected: "a string of octal digits like \"0640\"")
+            default: throw wrongType("\(section).\(key)", entry, expected: "a string of octal digits like \"0640\"")
             }
+        }
+
+        func ticketCache(_ table: TOMLTable, _ section: String) throws(Problem) -> TicketCache {
+            TicketCache(
+                path: try string(table, section, "ccache"), owner: try string(table, section, "ccache_owner"),
+                group: try string(table, section, "ccache_group"), mode: try mode(table, section, "ccache_mode"))
         }
     }
 }

@@ -36,6 +36,17 @@ public struct ConfigurationFile: Sendable {
         var enctypes: [String]?
         var principals: [String]?
         var onChange: [String]?
+        var ticketCache: TicketCache = TicketCache()
+    }
+
+    /// `ccache`, `ccache_owner`, `ccache_group`, `ccache_mode` of an `[[account]]` or `[discovery]`.
+    public struct TicketCache: Sendable {
+        var path: String?
+        var owner: String?
+        var group: String?
+        var mode: FileMode?
+
+        var setsNothing: Bool { path == nil && owner == nil && group == nil && mode == nil }
     }
 
     public struct Discovery: Sendable {
@@ -46,6 +57,7 @@ public struct ConfigurationFile: Sendable {
         var mode: FileMode?
         var enctypes: [String]?
         var exclude: [String]?
+        var ticketCache: TicketCache = TicketCache()
     }
 
     /// A file mode written as a string (`"0640"`) or as a TOML octal integer (`0o640`).

@@ -144,7 +144,15 @@ public struct ConfigurationLoader: Sendable {
         var accounts: [Configuration.Account] = []
         var unknownNames: [(name: ConfigurationError.UnknownName, error: ConfigurationError)] = []
         var names: [ServiceAccountName: (key: String, name: ServiceAccountName)] = [:]
-        var keytabOwners: [String: String] = [:]
+        // Every keytab and cache path given so far (normalized), with what it is: no two may be one file.
+        var files: [String: String] = [:]
+        func claim(_ path: String, as what: String, key: String) throws(ConfigurationError) {
+            let normalized = PathText.normalized(path)
+            if let other = files[normalized] {
+                throw fail(key, "\(path) is already \(other); give each account its own files")
+            }
+            files[normalized] = what
+        }
         for (index, entry) in (file.account ?? []).enumerated() {
             let key = "account[\(index + 1)]"
             guard let rawName = entry.name else { throw fail(key, "name is required, e.g. name = \"msa-web$\"") }
@@ -165,18 +173,32 @@ public struct ConfigurationLoader: Sendable {
                         + "keep one [[account]] block")
             }
             names[name] = ("\(key)", name)
-            guard let keytab = entry.keytab else {
-                throw fail(key, "keytab is required for \(name), e.g. keytab = \"/var/lib/gmsa-keytabd/\(name.baseName).keytab\"")
+            let ticketCache = try ticketCacheSettings(
+                entry.ticketCache, key: key, setting: "account \(name)", template: false, protected: protected,
+                unknownNames: &unknownNames, fail: fail)
+            let keytab: String
+            if let configured = entry.keytab {
+                guard configured.hasPrefix("/"), !configured.hasSuffix("/") else {
+                    throw fail("\(key).keytab", "'\(configured)' must be an absolute file path")
+                }
+                if let problem = PathText.lengthProblem(configured) { throw fail("\(key).keytab", "the path \(problem)") }
+                if let refusal = protected.refusal(for: configured) { throw fail("\(key).keytab", refusal) }
+                keytab = configured
+            } else if ticketCache != nil {
+                try refuseKeytabSettings(
+                    owner: entry.owner, group: entry.group, mode: entry.mode, key: key, setting: "\(name)",
+                    stateDirectory: stateDirectory, fail: fail)
+                keytab = Configuration.Daemon.keysDirectory(in: stateDirectory) + "/\(name.baseName).keytab"
+            } else {
+                throw fail(
+                    key,
+                    "keytab or ccache is required for \(name), e.g. keytab = \"/var/lib/gmsa-keytabd/\(name.baseName).keytab\" "
+                        + "or ccache = \"/run/gmsa-keytabd/\(name.baseName).ccache\"")
             }
-            guard keytab.hasPrefix("/"), !keytab.hasSuffix("/") else {
-                throw fail("\(key).keytab", "'\(keytab)' must be an absolute file path")
+            try claim(keytab, as: "the keytab of \(name.samAccountName)", key: "\(key).keytab")
+            if let ticketCache {
+                try claim(ticketCache.path, as: "the ticket cache of \(name.samAccountName)", key: "\(key).ccache")
             }
-            if let problem = PathText.lengthProblem(keytab) { throw fail("\(key).keytab", "the path \(problem)") }
-            if let refusal = protected.refusal(forKeytab: keytab) { throw fail("\(key).keytab", refusal) }
-            if let other = keytabOwners[keytab] {
-                throw fail("\(key).keytab", "\(keytab) is already the keytab of \(other); give each account its own file")
-            }
-            keytabOwners[keytab] = name.samAccountName
             let settings = try keytabSettings(
                 key: key, setting: "account \(name)", owner: entry.owner, group: entry.group, mode: entry.mode,
                 enctypes: entry.enctypes, principals: entry.principals, unknownNames: &unknownNames, fail: fail)
@@ -188,20 +210,39 @@ public struct ConfigurationLoader: Sendable {
                     throw fail("\(key).on_change", "'\(program)' must be an absolute path or a bare name found on PATH")
                 }
             }
-            accounts.append(Configuration.Account(name: name, keytab: keytab, settings: settings, onChange: entry.onChange))
+            accounts.append(
+                Configuration.Account(
+                    name: name, keytab: keytab, settings: settings, keytabIsPrivate: entry.keytab == nil, ticketCache: ticketCache,
+                    onChange: entry.onChange))
         }
 
         var discovery: Configuration.Discovery?
         if let section = file.discovery, section.enabled ?? true {
-            guard let template = section.keytab else {
-                throw fail("discovery", "keytab is required when discovery is enabled, e.g. keytab = \"/var/lib/gmsa-keytabd/{account}.keytab\"")
+            let cacheTemplate = try ticketCacheSettings(
+                section.ticketCache, key: "discovery", setting: "[discovery]", template: true, protected: protected,
+                unknownNames: &unknownNames, fail: fail)
+            let template: String
+            if let configured = section.keytab {
+                guard configured.hasPrefix("/"), configured.contains("{account}") else {
+                    throw fail("discovery.keytab", "'\(configured)' must be an absolute path containing {account}")
+                }
+                // The longest sAMAccountName is 20 characters.
+                let longest = configured.replacing("{account}", with: String(repeating: "x", count: 20))
+                if let problem = PathText.lengthProblem(longest) { throw fail("discovery.keytab", "the path \(problem)") }
+                if let cacheTemplate, PathText.normalized(cacheTemplate.path) == PathText.normalized(configured) {
+                    throw fail("discovery.ccache", "'\(cacheTemplate.path)' is the keytab template too; give caches their own path")
+                }
+                template = configured
+            } else if cacheTemplate != nil {
+                try refuseKeytabSettings(
+                    owner: section.owner, group: section.group, mode: section.mode, key: "discovery", setting: "[discovery]",
+                    stateDirectory: stateDirectory, fail: fail)
+                template = Configuration.Daemon.keysDirectory(in: stateDirectory) + "/{account}.keytab"
+            } else {
+                throw fail(
+                    "discovery",
+                    "keytab or ccache is required when discovery is enabled, e.g. keytab = \"/var/lib/gmsa-keytabd/{account}.keytab\"")
             }
-            guard template.hasPrefix("/"), template.contains("{account}") else {
-                throw fail("discovery.keytab", "'\(template)' must be an absolute path containing {account}")
-            }
-            // The longest sAMAccountName is 20 characters.
-            let longest = template.replacing("{account}", with: String(repeating: "x", count: 20))
-            if let problem = PathText.lengthProblem(longest) { throw fail("discovery.keytab", "the path \(problem)") }
             var exclude = Set<ServiceAccountName>()
             for name in section.exclude ?? [] {
                 do {
@@ -217,7 +258,8 @@ public struct ConfigurationLoader: Sendable {
             let protectedFiles = ProtectedFiles.list(
                 hostKeytab: hostKeytab, configuration: configurationPath, stateDirectory: stateDirectory)
             discovery = Configuration.Discovery(
-                keytabTemplate: template, settings: settings, exclude: exclude,
+                keytabTemplate: template, settings: settings, keytabIsPrivate: section.keytab == nil,
+                ticketCacheTemplate: cacheTemplate, exclude: exclude,
                 protectedFiles: Dictionary(protectedFiles.map { ($0.path, $0.what) }, uniquingKeysWith: { first, _ in first }))
         }
 
@@ -251,6 +293,85 @@ public struct ConfigurationLoader: Sendable {
             daemon: Configuration.Daemon(stateDirectory: stateDirectory, refresh: refresh, onChangeTimeout: onChangeTimeout),
             accounts: accounts,
             discovery: discovery)
+    }
+
+    /// The ticket cache settings of an `[[account]]` or `[discovery]` (`template`: `{account}` required), or
+    /// `nil` when it sets no `ccache`; `ccache_owner` and friends without `ccache` are an error.
+    private func ticketCacheSettings(
+        _ file: ConfigurationFile.TicketCache,
+        key: String,
+        setting: String,
+        template: Bool,
+        protected: ProtectedFiles,
+        unknownNames: inout [(name: ConfigurationError.UnknownName, error: ConfigurationError)],
+        fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) -> Configuration.TicketCacheSettings? {
+        guard var path = file.path else {
+            let stray = [("ccache_owner", file.owner), ("ccache_group", file.group), ("ccache_mode", file.mode?.text)]
+            if let (name, _) = stray.first(where: { $0.1 != nil }) {
+                throw fail(
+                    "\(key).\(name)",
+                    "applies to a ticket cache and \(setting) has none: add ccache = \"/run/gmsa-keytabd/NAME.ccache\" or remove it")
+            }
+            return nil
+        }
+        if path.hasPrefix("FILE:") {
+            path.removeFirst(5)
+        } else if !path.hasPrefix("/"), let colon = path.firstIndex(of: ":") {
+            throw fail(
+                "\(key).ccache",
+                "'\(path[..<colon].prefix(20)):' caches are not supported: gmsa-keytabd keeps FILE caches only (a file "
+                    + "outlives the daemon, belongs to the user who reads it, and is the only kind Java and Go read); "
+                    + "give a path such as \"/run/gmsa-keytabd/msa-app.ccache\"")
+        }
+        guard path.hasPrefix("/"), !path.hasSuffix("/") else {
+            throw fail("\(key).ccache", "'\(path)' must be an absolute file path, e.g. \"/run/gmsa-keytabd/msa-app.ccache\"")
+        }
+        if template {
+            guard path.contains("{account}") else {
+                throw fail("\(key).ccache", "'\(path)' must contain {account}, e.g. \"/run/gmsa-keytabd/{account}.ccache\"")
+            }
+            let longest = path.replacing("{account}", with: String(repeating: "x", count: 20))
+            if let problem = PathText.lengthProblem(longest) { throw fail("\(key).ccache", "the path \(problem)") }
+        } else {
+            if let problem = PathText.lengthProblem(path) { throw fail("\(key).ccache", "the path \(problem)") }
+            if let refusal = protected.refusal(for: path, kind: "ticket cache") { throw fail("\(key).ccache", refusal) }
+        }
+        var settings = Configuration.TicketCacheSettings(path: path)
+        if let mode = file.mode {
+            guard let value = UInt32(mode.text, radix: 8), value <= 0o777 else {
+                throw fail("\(key).ccache_mode", "'\(mode.text)' is not a file mode; write it as a string of octal digits, e.g. \"0640\"")
+            }
+            guard value & ~0o640 == 0 else {
+                throw fail(
+                    "\(key).ccache_mode",
+                    "\(mode.text) gives more than a ticket cache may have: at most \"0640\" (owner reads and writes, "
+                        + "group reads); the cache holds a usable TGT of the gMSA")
+            }
+            settings.mode = value
+        }
+        if let owner = file.owner {
+            settings.owner = try fileOwnerID(
+                owner, kind: .user, key: "\(key).ccache_owner", setting: setting, unknownNames: &unknownNames, fail: fail)
+        }
+        if let group = file.group {
+            settings.group = try fileOwnerID(
+                group, kind: .group, key: "\(key).ccache_group", setting: setting, unknownNames: &unknownNames, fail: fail)
+        }
+        return settings
+    }
+
+    /// A cache-only account has no keytab to own: `owner`, `group` or `mode` there is a mix-up with the cache's.
+    private func refuseKeytabSettings(
+        owner: String?, group: String?, mode: ConfigurationFile.FileMode?, key: String, setting: String,
+        stateDirectory: String, fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) {
+        let given = [("owner", owner), ("group", group), ("mode", mode?.text)]
+        guard let (name, _) = given.first(where: { $0.1 != nil }) else { return }
+        throw fail(
+            "\(key).\(name)",
+            "applies to the keytab and \(setting) has only a ticket cache (its keys stay in root's "
+                + "\(Configuration.Daemon.keysDirectory(in: stateDirectory))): use ccache_\(name), or give a keytab")
     }
 
     /// Whether `name` is a DNS domain name: dot-separated labels of letters, digits and inner hyphens,

@@ -1,4 +1,5 @@
-/// Files an account's keytab must never replace: writing a gMSA's keys over them destroys data.
+/// Files an account's keytab or ticket cache must never replace: writing a gMSA's keys or tickets over them
+/// destroys data.
 ///
 /// Compared by normalized path and, where the file exists, by device and inode (a link or a second name of the
 /// same file counts as the same file).
@@ -27,17 +28,17 @@ struct ProtectedFiles {
         ]
     }
 
-    /// Why `keytab` cannot be an account's keytab, or `nil`.
-    func refusal(forKeytab keytab: String) -> String? {
-        let normalized = PathText.normalized(keytab)
-        let found = identity(keytab)
+    /// Why `path` cannot be an account's keytab (or whatever `kind` names: "ticket cache"), or `nil`.
+    func refusal(for path: String, kind: String = "keytab") -> String? {
+        let normalized = PathText.normalized(path)
+        let found = identity(path)
         for entry in entries {
-            if entry.normalized == normalized { return "\(keytab) is \(entry.what); give the account a keytab of its own" }
+            if entry.normalized == normalized { return "\(path) is \(entry.what); give the account a \(kind) of its own" }
             if let found, !found.isDirectory, entry.identity == found {
-                return "\(keytab) is the same file as \(entry.path), \(entry.what); give the account a keytab of its own"
+                return "\(path) is the same file as \(entry.path), \(entry.what); give the account a \(kind) of its own"
             }
         }
-        if found?.isDirectory == true { return "\(keytab) is a directory; give the path of the keytab file in it" }
+        if found?.isDirectory == true { return "\(path) is a directory; give the path of the \(kind) file in it" }
         return nil
     }
 }
