@@ -70,7 +70,10 @@ struct FleetSimulation {
         var notStaged = 0
         var withoutCurrentKey = 0
         var readsPerPeriod: [Int: Int] = [:]
+        var tickets = TicketCounts(seconds: Int(end - start))
+        var ticketRandom = Generator(state: options.seed &+ 7)  // its own, so the reads stay as they were
         let policy = RefreshPolicy()
+        let settings = policy.settings
 
         for host in 0..<options.hosts {
             let schedule = RefreshSchedule(policy: policy, host: "machine-\(host)", random: { $0.lowerBound })
@@ -88,6 +91,17 @@ struct FleetSimulation {
                 var fetch = t
                 var probe = Double.infinity
                 var readsInMeasuredPeriod = 0
+                // When this host learns each kvno: from its own reads; before the first one (the 7 days in which
+                // the tickets warm up), at its place after each expiry.
+                let spread = schedule.spread(account)
+                let firstTicket = start - ticketRenewable + Double.random(in: 0..<ticketRenewable, using: &ticketRandom)
+                let learnDelay = settings.clockSkewMargin.seconds + spread.afterExpiry * settings.afterExpirySpread.seconds
+                var learned: [(time: Double, keyVersion: Int)] = []
+                var rollover = expiry0 - (((expiry0 - firstTicket) / period).rounded(.up)) * period
+                while rollover + learnDelay < t {
+                    learned.append((rollover + learnDelay, generation(at: rollover)))
+                    rollover += period
+                }
                 while t < expiry0 + 2 * period + 600 {
                     // Check the keytab at each expiry before moving past it.
                     while nextCheck < checks.count, checks[nextCheck] <= min(fetch, probe) {
@@ -107,6 +121,7 @@ struct FleetSimulation {
                     reads[Int(t - start)] += 1
                     if t >= expiry0 + 300, t < expiry0 + period + 300 { readsInMeasuredPeriod += 1 }
                     let current = generation(at: t)
+                    if learned.last?.keyVersion != current { learned.append((t, current)) }
                     let remaining = expiry(of: current) - t
                     let inside = remaining <= window
                     if inside {
@@ -128,11 +143,18 @@ struct FleetSimulation {
                     probe = scheduledProbe - skew
                 }
                 readsPerPeriod[readsInMeasuredPeriod, default: 0] += 1
+                // kvno = 100 + generation: the warm-up reaches back to generation −8.
+                let initial = generation(at: firstTicket - learnDelay)
+                simulateTicketCache(
+                    firstTicket: firstTicket, start: start, end: end, spread: spread.ticket, changes: learned.map(\.time),
+                    knownKeyVersion: { t in 100 + (learned.last { $0.time <= t }?.keyVersion ?? initial) }, counts: &tickets)
             }
         }
-        return report(
+        let ok = report(
             options: options, reads: reads, probes: probes, start: start, firstExpiry: firstExpiry, period: period,
             notStaged: notStaged, withoutCurrentKey: withoutCurrentKey, readsPerPeriod: readsPerPeriod, policy: policy)
+        reportTickets(tickets, start: start, firstExpiry: firstExpiry, period: period)
+        return ok && tickets.gaps == 0
     }
 
     static func report(
@@ -221,7 +243,7 @@ struct FleetSimulation {
     static func nearestExpiry(_ t: Double, _ firstExpiry: [Double], _ period: Double) -> Double {
         var best = firstExpiry[0]
         for expiry0 in firstExpiry {
-            for rollover in 0..<3 {
+            for rollover in -1..<3 {
                 let expiry = expiry0 + Double(rollover) * period
                 if abs(expiry - t) < abs(best - t) { best = expiry }
             }
