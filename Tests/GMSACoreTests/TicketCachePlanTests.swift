@@ -19,12 +19,34 @@ import Testing
         #expect(expired == .init(action: .acquire(reason: "the ticket expired"), due: now))
     }
 
-    @Test func aRolloverMeansANewTicketAtOnce() {
+    @Test func aRolloverMakesTheNextRefreshANewASExchange() {
+        // The account went from kvno 3 to 4 a minute after this 10 h TGT was issued with kvno 3.
         let plan = TicketCachePlan.plan(status(age: 60), keyVersion: 4, spread: 0.5, now: now)
-        #expect(plan.due == now)
-        #expect(plan.action == .acquire(reason: "the password changed (kvno 3 to 4)"))
+        let renewal = TicketCachePlan.plan(status(age: 60), keyVersion: 3, spread: 0.5, now: now)
+        #expect(plan.action == .reacquire)
+        #expect(plan.due == renewal.due, "when the renewal would have been due, 2.5 h before expiry")
         // The staged next key (kvno 4 in the keytab, 3 still current) changes nothing.
-        #expect(TicketCachePlan.plan(status(age: 60), keyVersion: 3, spread: 0.5, now: now).action == .renew)
+        #expect(renewal.action == .renew)
+        // A TGT past its refresh point is re-acquired at once, with the new key.
+        let late = TicketCachePlan.plan(status(age: 30_000), keyVersion: 4, spread: 0.5, now: now)
+        #expect(late.action == .reacquire && late.due <= now)
+    }
+
+    @Test func aFleetReacquiresAfterARolloverOverHoursNotInOneMinute() throws {
+        // 1,000 hosts whose TGTs (kvno 3) started at different moments of the last 7 hours all learn kvno 4
+        // now (their reads after expiry come within the same 4 minutes): tickets already issued stay valid, so
+        // each host's AS exchange comes at its own refresh time.
+        let account = try ServiceAccountName("msa-app")
+        let plans = (0..<1_000).map { host in
+            TicketCachePlan.plan(
+                status(age: Double(host) * 25), keyVersion: 4,
+                spread: RefreshSpread(host: "host-\(host)", account: account).ticket, now: now)
+        }
+        #expect(plans.allSatisfy { $0.action == .reacquire })
+        let dues = plans.map { max($0.due, now).timeIntervalSince(now) }
+        let perMinute = Dictionary(grouping: dues) { Int($0 / 60) }.values.map(\.count)
+        #expect(perMinute.max()! <= 20, "busiest minute: \(perMinute.max()!) of 1,000 hosts")
+        #expect(dues.max()! - dues.min()! > 6 * 3_600, "spread over \(Int(dues.max()! - dues.min()!)) s")
     }
 
     @Test func aRenewableTicketIsRenewedTwoToThreeHoursBeforeItsExpiry() {

@@ -1,14 +1,18 @@
 /// When and how an account's ticket cache is refreshed: from the TGT's *expiry* (not its renew-until, which
 /// says nothing about whether a program can still use the ticket) and renew-until, spread per host.
 ///
-/// - No cache, a damaged one, an expired TGT, or one obtained with a key version older than the account's
-///   current one (a rollover happened; tickets already issued stay valid, but the next AS request needs the new
-///   key): acquire now (AS exchange with the account's keys).
+/// - No cache, a damaged one or an expired TGT: acquire now (AS exchange with the account's keys).
 /// - Otherwise the cache is refreshed once less than ``refreshFraction`` of the lifetime is left, moved earlier
 ///   by up to ``spreadFraction`` of the lifetime by this host's spread (10,000 hosts renewing 20 gMSAs must not
 ///   ask the KDC in the same second), never later than ``minimumMargin`` before expiry.
 /// - At that moment a renewal (TGS, no long-term key) when renew-until lets the renewed ticket live at least
 ///   half a lifetime more; otherwise a new AS exchange.
+/// - A TGT obtained with a key version older than the account's current one (a rollover happened) is
+///   re-acquired with the new key at that same moment, not at once: tickets already issued stay valid until
+///   they expire (docs/protocol.md §4), and every host of the fleet learns the new key within the same few
+///   minutes after expiry, so "at once" would be 10,000 AS exchanges per gMSA in those minutes, and renewals
+///   in step ever after (`make fleet-simulation`). The refresh times are spread by when each host's ticket
+///   started and by its spread; the re-acquisition takes the place of a renewal, so it costs no request.
 public struct TicketCachePlan: Sendable, Equatable {
     /// What to do with a cache, and when.
     public enum Action: Sendable, Equatable {
@@ -16,7 +20,8 @@ public struct TicketCachePlan: Sendable, Equatable {
         case acquire(reason: String)
         /// Renew the TGT through the KDC (no long-term key).
         case renew
-        /// Get a new TGT with the account's keys: renewal would not extend it far enough.
+        /// Get a new TGT with the account's keys: renewal would not extend it far enough, or the TGT was
+        /// obtained with a key version older than the account's current one.
         case reacquire
     }
 
@@ -45,14 +50,12 @@ public struct TicketCachePlan: Sendable, Equatable {
         if status.expiry <= now {
             return TicketCachePlan(action: .acquire(reason: "the ticket expired"), due: now)
         }
-        if let current = keyVersion, let used = status.keyVersion, used < current {
-            return TicketCachePlan(action: .acquire(reason: "the password changed (kvno \(used) to \(current))"), due: now)
-        }
         let lifetime = status.lifetime
         let spreadShare = min(max(spread, 0), 1) * spreadFraction
         let margin = max(lifetime * (refreshFraction + spreadShare), min(minimumMargin, lifetime / 2))
         let due = max(status.start, status.expiry - margin)
         let renewable = status.renewUntil.map { $0.timeIntervalSince(due) >= lifetime / 2 } ?? false
-        return TicketCachePlan(action: renewable ? .renew : .reacquire, due: due)
+        let rolledOver = keyVersion.flatMap { current in status.keyVersion.map { $0 < current } } ?? false
+        return TicketCachePlan(action: renewable && !rolledOver ? .renew : .reacquire, due: due)
     }
 }
