@@ -73,30 +73,45 @@ extension FleetSimulation {
         }
     }
 
-    /// AS and TGS requests per second: busiest second, busiest minute and the uniform average over the span.
-    static func reportTickets(_ counts: TicketCounts, start: Double, firstExpiry: [Double], period: Double) {
-        let span = Double(counts.authentications.count)
+    /// AS and TGS requests per second: the uniform average over the span, the busiest minute and second, and
+    /// the same for as many requests placed independently at random over the span (what chance gives).
+    static func reportTickets(
+        _ counts: TicketCounts, start: Double, firstExpiry: [Double], period: Double, seed: UInt64
+    ) {
+        let span = counts.authentications.count
         print("ticket caches: one per host and gMSA, TGT 10 h, renewable 7 days (AD defaults), refreshed when \(Int(TicketCachePlan.refreshFraction * 100))–\(Int((TicketCachePlan.refreshFraction + TicketCachePlan.spreadFraction) * 100)) % of its life is left (the host's spread), each host's first ticket at a random moment in the 7 days before the span")
-        print("KDC requests over the \(Int(span / 3600)) h span   total   busiest second   busiest minute   uniform average")
-        for (name, perSecond) in [("AS (keys)", counts.authentications), ("TGS (renewal)", counts.renewals)] {
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print("KDC requests, \(span / 3600) h span".padding(toLength: 26, withPad: " ", startingAt: 0) + right("total", 8)
+            + right("uniform average", 17) + right("busiest minute", 20) + right("busiest second", 17)
+            + "   (the same requests at random: minute, second)")
+        var generator = Generator(state: seed &+ 98)
+        for (name, perSecond) in [("AS (with the keys)", counts.authentications), ("TGS (renewals)", counts.renewals)] {
             let total = perSecond.reduce(0) { $0 + Int($1) }
-            let peak = Int(perSecond.max() ?? 0)
-            // The busiest 60 consecutive seconds, as requests per second.
-            var minute = perSecond.prefix(60).reduce(0) { $0 + Int($1) }
-            var busiestMinute = minute
-            for index in 60..<perSecond.count {
-                minute += Int(perSecond[index]) - Int(perSecond[index - 60])
-                busiestMinute = max(busiestMinute, minute)
-            }
-            let average = Double(total) / span
-            let at = Double(perSecond.firstIndex(of: Int32(peak)) ?? 0) + start
-            let offset = at - nearestExpiry(at, firstExpiry, period)
-            print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0))\(String(format: "%8d", total))   "
-                + "\(String(format: "%5d", peak))/s (\(String(format: "%.0f", average > 0 ? Double(peak) / average : 0))×)   "
-                + "\(String(format: "%6.1f", Double(busiestMinute) / 60))/s   \(String(format: "%6.2f", average))/s"
-                + "   (busiest second \(String(format: "%+.0f", offset)) s from a password expiry)")
+            let average = Double(total) / Double(span)
+            var placed = [Int32](repeating: 0, count: span)
+            for _ in 0..<total { placed[Int.random(in: 0..<span, using: &generator)] += 1 }
+            let (minute, second) = (busiestMinute(perSecond), Int(perSecond.max() ?? 0))
+            let ratio = { (rate: Double) in String(format: "%.1f×", average > 0 ? rate / average : 0) }
+            print("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0))\(String(format: "%8d", total))"
+                + "\(String(format: "%15.2f", average))/s\(String(format: "%11.1f", minute))/s (\(ratio(minute)))"
+                + "\(String(format: "%8d", second))/s (\(ratio(Double(second))))"
+                + "   (\(String(format: "%.1f", busiestMinute(placed)))/s, \(placed.max() ?? 0)/s)")
         }
+        let peak = counts.authentications.max() ?? 0
+        let at = Double(counts.authentications.firstIndex(of: peak) ?? 0) + start
+        print("busiest AS second: \(String(format: "%+.0f", at - nearestExpiry(at, firstExpiry, period))) s from the nearest password expiry")
         let least = counts.leastLeft.isFinite ? String(format: "%.1f h", counts.leastLeft / 3600) : "-"
         print("\(counts.gaps == 0 ? "ok" : "FAIL"): no ticket cache expired before its refresh on any host (\(counts.gaps) gaps; least time left at a refresh: \(least))")
+    }
+
+    /// The busiest 60 consecutive seconds, as requests per second.
+    static func busiestMinute(_ perSecond: [Int32]) -> Double {
+        var minute = perSecond.prefix(60).reduce(0) { $0 + Int($1) }
+        var busiest = minute
+        for index in 60..<perSecond.count {
+            minute += Int(perSecond[index]) - Int(perSecond[index - 60])
+            busiest = max(busiest, minute)
+        }
+        return Double(busiest) / 60
     }
 }

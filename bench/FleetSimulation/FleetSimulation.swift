@@ -3,7 +3,9 @@ import GMSACore
 
 /// Simulates a fleet of hosts sharing gMSAs through two rollovers, with the daemon's own ``RefreshSchedule``
 /// deciding every read, and prints what the DCs see: password reads per second, the peak against a uniform
-/// spread, whether every host staged K+1 before each expiry, and password reads per host and period.
+/// spread, whether every host staged K+1 before each expiry, and password reads per host and period; and each
+/// host's ticket cache of each gMSA on the daemon's own ``TicketCachePlan`` (FleetSimulation+Tickets.swift):
+/// the KDC's AS and TGS requests per second, and whether any cache expired before its refresh.
 ///
 /// The DC is modelled as docs/protocol.md §4 describes it: a password expires every `period`; in the last
 /// 5 minutes the read returns the next password (the change window); a read after expiry returns the new one.
@@ -153,7 +155,7 @@ struct FleetSimulation {
         let ok = report(
             options: options, reads: reads, probes: probes, start: start, firstExpiry: firstExpiry, period: period,
             notStaged: notStaged, withoutCurrentKey: withoutCurrentKey, readsPerPeriod: readsPerPeriod, policy: policy)
-        reportTickets(tickets, start: start, firstExpiry: firstExpiry, period: period)
+        reportTickets(tickets, start: start, firstExpiry: firstExpiry, period: period, seed: options.seed)
         return ok && tickets.gaps == 0
     }
 
