@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // The daemon's signal handler: C, because a handler may only make async-signal-safe calls.
         .target(name: "CSignalPipe"),
+        // run-as's child between fork and exec (groups, user, no capability, no_new_privs): C, plain system calls.
+        .target(name: "CUserCommand"),
 
         // Generic formats: they know nothing of gMSAs. Each has its fuzz target (fuzz/) and runs its format's
         // public test suite (Tests/TOMLCorpus, Tests/JSONCorpus).
@@ -59,7 +61,7 @@ let package = Package(
         // Wires core and edges together: one synchronization pass over all accounts.
         .target(
             name: "GMSAService",
-            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "CLinux"]
+            dependencies: ["GMSACore", "GMSAKerberos", "GMSADirectory", "CLinux", "CUserCommand"]
         ),
 
         // The long-running daemon: refresh loop, systemd notify and watchdog, journald logging, signals.

@@ -1,0 +1,118 @@
+import GMSACore
+import GMSAKerberos
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ticket cache of one `run-as` command: a new file in a directory of its own, owned by the command's user,
+/// holding the gMSA's TGT from the account's keytab, removed with its directory when the command ends.
+///
+/// The directory is made by `mkdtemp` under /run/gmsa-keytabd (the daemon's runtime directory, when it is
+/// root's and writable by no one else) or else /tmp: root's, mode 0711 for another user (it can reach the file
+/// by its name but neither list nor add files) or 0700 for root. The file is `ccache`, mode 0600, the user's:
+/// Heimdal refuses a cache another uid owns. Every write is a new file renamed over it (``TicketCacheFile``).
+public struct PrivateTicketCache: TicketCacheSource {
+    /// The directory made for this command.
+    public let directory: String
+    /// The cache file, without `FILE:`.
+    public var path: String { directory + "/ccache" }
+
+    let context: KerberosContext
+    let account: ServiceAccountName
+    let principal: String
+    let keytab: String
+    let stateFile: String
+    let options: TicketCacheFileOptions
+    private var ticket: TicketGrantingTicket?
+    /// The kvno of the key the last AS exchange used (a renewal keeps it).
+    private var keyVersion: UInt32?
+
+    /// Where the directory may be made, in order.
+    public static let parents = ["/run/gmsa-keytabd", "/tmp"]
+
+    /// Makes the directory for `account`'s cache, to be owned by `user` (root when `nil`).
+    public init(
+        account: ServiceAccountName, realm: String, keytab: String, stateFile: String, user: LocalUser?,
+        context: KerberosContext, parents: [String] = Self.parents
+    ) throws(KerberosError) {
+        guard let parent = parents.first(where: Self.isPrivateParent) else {
+            throw KerberosError(
+                .system(EACCES),
+                "no directory for a private ticket cache: none of \(parents.joined(separator: ", ")) is a directory "
+                    + "only root can write to (or /tmp with the sticky bit)")
+        }
+        var template = Array("\(parent)/run-as.\(account.baseName).XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            let number = errno
+            throw KerberosError(
+                .system(number),
+                "cannot create a private ticket cache directory in \(parent): \(String(cString: strerror(number)))")
+        }
+        directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if let user, user.uid != 0 { chmod(directory, 0o711) }
+        self.context = context
+        self.account = account
+        self.principal = account.principal(realm: realm)
+        self.keytab = keytab
+        self.stateFile = stateFile
+        self.options = TicketCacheFileOptions(mode: 0o600, owner: user?.uid ?? 0, group: user?.gid ?? 0)
+    }
+
+    /// Whether `path` is a directory in which `mkdtemp` makes a directory no one else can take: root's and
+    /// writable by no one else, or world-writable with the sticky bit (/tmp).
+    static func isPrivateParent(_ path: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == 0 else { return false }
+        return status.st_mode & 0o022 == 0 || status.st_mode & S_ISVTX != 0
+    }
+
+    public mutating func acquire() throws -> TicketCacheStatus {
+        let known = currentKeyVersion()
+        // 0 when the state file does not know the account: initialTicket then tries the keytab's newest first.
+        let fresh = try context.initialTicket(for: principal, keytab: keytab, keyVersion: known ?? 0)
+        try TicketCacheFile(context: context).write(fresh, to: path, options: options)
+        ticket = fresh
+        keyVersion = fresh.keyVersion
+        return status(of: fresh)
+    }
+
+    public mutating func renew() throws -> TicketCacheStatus {
+        guard let ticket else { return try acquire() }
+        let renewed = try context.renewedTicket(ticket)
+        try TicketCacheFile(context: context).write(renewed, to: path, options: options)
+        self.ticket = renewed
+        return status(of: renewed)
+    }
+
+    public func currentKeyVersion() -> UInt32? {
+        StateStore(path: stateFile).load().state[account]?.keyVersion
+    }
+
+    /// The TGT the cache holds now, if any.
+    public var info: TicketCacheInfo? { ticket?.info }
+
+    /// Removes the cache (and what an interrupted write left) and its directory; returns a warning when
+    /// something stays.
+    public mutating func remove() -> String? {
+        ticket = nil
+        do {
+            try TicketCacheFile(context: context).remove(path)
+        } catch {
+            return "\(error)"
+        }
+        guard rmdir(directory) == 0 else {
+            return "cannot remove the private ticket cache directory \(directory): \(String(cString: strerror(errno)))"
+                + " (the command left files in it?)"
+        }
+        return nil
+    }
+
+    private func status(of ticket: TicketGrantingTicket) -> TicketCacheStatus {
+        TicketCacheStatus(
+            start: Timestamp(timeIntervalSince1970: Double(ticket.info.start)),
+            expiry: Timestamp(timeIntervalSince1970: Double(ticket.info.expiry)),
+            renewUntil: ticket.info.renewUntil.map { Timestamp(timeIntervalSince1970: Double($0)) },
+            keyVersion: keyVersion)
+    }
+}
