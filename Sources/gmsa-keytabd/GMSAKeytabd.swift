@@ -19,7 +19,8 @@ protocol Subcommand: Sendable {
 @main
 enum GMSAKeytabd {
     static let commands: [any Subcommand.Type] = [
-        RunCommand.self, SyncCommand.self, CheckCommand.self, StatusCommand.self, RefreshCommand.self, DeriveCommand.self,
+        RunCommand.self, SyncCommand.self, CheckCommand.self, StatusCommand.self, RefreshCommand.self, RunAsCommand.self,
+        DeriveCommand.self,
     ]
 
     static let abstract = "Keep Kerberos keytabs of Active Directory group managed service accounts (gMSA) current."

@@ -12,7 +12,7 @@ import Testing
     @Test func helpAndVersionGoToStandardOutputWithStatus0() throws {
         let help = try run(["--help"])
         #expect(help.status == 0)
-        for command in ["run", "sync", "check", "status", "refresh", "derive"] {
+        for command in ["run", "sync", "check", "status", "refresh", "run-as", "derive"] {
             #expect(help.standardOutput.contains("\n  \(command) "), "\(command) is not listed")
         }
         let derive = try run(["help", "derive"])
@@ -38,6 +38,11 @@ import Testing
             (["refresh", "--wait", "soon"], "--wait 'soon' is not a whole number"),
             (["refresh", "not a name"], "not a name"),
             (["derive", "--account", "a$"], "missing --blob <file>"),
+            (["run-as", "msa-app$", "/bin/true"], "put the command after '--'"),
+            (["run-as", "--", "/bin/true"], "missing the account before '--'"),
+            (["run-as", "msa-app$", "msa-web$", "--", "/bin/true"], "one account before '--', not 2"),
+            (["run-as", "msa-app$", "--"], "missing the command after '--'"),
+            (["run-as", "--user", "app", "not a name", "--", "/bin/true"], "not a name"),
         ]
         for (arguments, message) in cases {
             let result = try run(arguments)
@@ -48,6 +53,15 @@ import Testing
                 #expect(result.standardError.contains("See 'gmsa-keytabd "), "\(arguments): \(result.standardError)")
             }
         }
+    }
+
+    /// After `--` everything is the command's, its options included; before it run-as's options go anywhere.
+    @Test func runAsTakesItsOptionsBeforeTheSeparatorAndTheCommandAfterIt() throws {
+        let help = try run(["help", "run-as"])
+        #expect(help.standardOutput.contains("USAGE: gmsa-keytabd run-as [--config <path>] [--user <user>] <account> -- <command> [<argument> ...]"))
+        // Accepted, then refused for what it is: as root, the configuration is read (78); otherwise 77.
+        let result = try run(["run-as", "msa-app$", "-c", "/nonexistent", "--user", "app", "--", "/bin/sh", "-c", "exit 3", "--user"])
+        #expect(result.status == (geteuid() == 0 ? 78 : 77), "\(result.standardError)")
     }
 
     @Test func optionsTakeTheirValueInEitherFormAndAfterOperands() throws {

@@ -50,6 +50,8 @@ struct CommandSpec {
     let discussion: String
     var options: [Option] = []
     var operands: Operands?
+    /// What the usage line shows for the operands instead of `[<name> ...]`.
+    var operandsUsage: String?
 
     /// `gmsa-keytabd derive --blob <file> … [--spn <spn> ...]`.
     var usage: String {
@@ -58,7 +60,11 @@ struct CommandSpec {
             let shown = "--\(option.name)" + (option.valueName.map { " <\($0)>" } ?? "") + (option.isRepeatable ? " ..." : "")
             parts.append(option.isRequired ? shown : "[\(shown)]")
         }
-        if let operands { parts.append("[<\(operands.name)> ...]") }
+        if let operandsUsage {
+            parts.append(operandsUsage)
+        } else if let operands {
+            parts.append("[<\(operands.name)> ...]")
+        }
         return parts.joined(separator: " ")
     }
 

@@ -16,6 +16,8 @@ struct ExitCode: Error, Equatable {
     static let dataError = ExitCode(65)
     /// EX_NOINPUT: an input file is missing or unreadable.
     static let noInput = ExitCode(66)
+    /// EX_NOUSER: run-as: the local user or the account is unknown.
+    static let noUser = ExitCode(67)
     /// EX_UNAVAILABLE: no domain controller could be used.
     static let unavailable = ExitCode(69)
     /// EX_SOFTWARE: libkrb5 failed in a way that is not the input's fault.
@@ -24,6 +26,8 @@ struct ExitCode: Error, Equatable {
     static let cannotCreate = ExitCode(73)
     /// EX_TEMPFAIL: try again later (the daemon did not answer; sync: the daemon is running).
     static let temporaryFailure = ExitCode(75)
+    /// EX_NOPERM: run-as needs root.
+    static let noPermission = ExitCode(77)
     /// EX_CONFIG: the configuration is invalid.
     static let configurationError = ExitCode(78)
 }

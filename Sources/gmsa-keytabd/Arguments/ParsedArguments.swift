@@ -5,6 +5,8 @@ struct ParsedArguments {
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var operands: [String] = []
+    /// How many operands came before `--`; `nil` without `--`.
+    private(set) var operandsBeforeSeparator: Int?
     /// `-h` or `--help` was given: print the help, do nothing else.
     private(set) var wantsHelp = false
 
@@ -19,6 +21,7 @@ struct ParsedArguments {
             }
             if argument == "--" {
                 onlyOperands = true
+                operandsBeforeSeparator = operands.count
                 continue
             }
             if argument == "-h" || argument == "--help" {
