@@ -370,6 +370,34 @@ sys.exit(1)' "$hook_journal" "$1" "$2"
     check "the keytab in /etc/nginx/keytabs (allowed by the drop-in) authenticates" \
         on_host env KRB5CCNAME=MEMORY: kinit -k -t /etc/nginx/keytabs/msa-group.keytab "msa-group\$@$LAB_REALM"
 
+    # --- run-as under a systemd timer: the shipped example units -------------------------------------------------
+    # gmsa-job.service/.timer from /usr/share/doc/gmsa-keytabd/examples, msa-app$ made msa-web$, the timer also
+    # firing 1 s after it is started; the job, as a system user app, prints klist and a kvno of msa-web$'s SPN.
+    local examples=$ROOT/usr/share/doc/gmsa-keytabd/examples
+    check "the package ships the example units in /usr/share/doc/gmsa-keytabd/examples" \
+        test -f "$examples/gmsa-job.service" -a -f "$examples/gmsa-job.timer" -a -f "$examples/gmsa-app.service"
+    on_host useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
+    mkdir -p "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system/gmsa-job.timer.d"
+    printf '#!/bin/sh\necho "job runs as $(id -un)"\nklist\nkvno HTTP/web.%s\n' "$LAB_DOMAIN" >"$ROOT/usr/local/bin/job"
+    chmod 0755 "$ROOT/usr/local/bin/job"
+    sed 's/msa-app\$/msa-web$/' "$examples/gmsa-job.service" >"$ROOT/etc/systemd/system/gmsa-job.service"
+    cp "$examples/gmsa-job.timer" "$ROOT/etc/systemd/system/gmsa-job.timer"
+    printf '[Timer]\nOnActiveSec=1s\n' >"$ROOT/etc/systemd/system/gmsa-job.timer.d/now.conf"
+    on_host systemctl daemon-reload
+    on_host systemctl enable --now gmsa-job.timer >/dev/null 2>&1 || true
+    job_journal() { on_host journalctl -u gmsa-job.service -o cat --no-pager; }
+    export -f job_journal
+    check "the timer ran the job: klist in its journal names msa-web\$" \
+        wait_for 30 bash -c "job_journal | grep -qx 'Default principal: msa-web\\\$@$LAB_REALM'"
+    check "the job ran as app, with a cache in /run/gmsa-keytabd" \
+        bash -c "job_journal | grep -qx 'job runs as app' && job_journal | grep -q '^Ticket cache: FILE:/run/gmsa-keytabd/run-as.msa-web.'"
+    check "kvno of HTTP/web.$LAB_DOMAIN as msa-web\$ worked in the job" \
+        bash -c "job_journal | grep -q '^HTTP/web.$LAB_DOMAIN@$LAB_REALM: kvno = '"
+    check "gmsa-job.service succeeded and left no cache behind" \
+        wait_for 10 bash -c "[[ \$(on_host systemctl show -p Result --value gmsa-job.service) == success ]] &&
+            [[ -z \$(on_host find /run/gmsa-keytabd -maxdepth 1 -name 'run-as.*') ]]"
+    on_host systemctl disable --now gmsa-job.timer >/dev/null 2>&1 || true
+
     # --- the journal ------------------------------------------------------------------------------------------
     journal_json --after-cursor="$cursor" >"$work/journal.json"
     check "journal entries carry GMSA_ACCOUNT, KVNO, KEYTAB and MESSAGE_ID" \
