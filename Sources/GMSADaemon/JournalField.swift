@@ -10,6 +10,10 @@ public enum JournalField {
     /// The host's AD site, on the line that says which site orders the DCs.
     public static let site = "SITE"
     public static let nextRefresh = "NEXT_REFRESH"
+    /// A ticket cache's path, on entries about it.
+    public static let ticketCache = "GMSA_CCACHE"
+    /// When the cache's ticket expires (UTC, `2025-06-01T12:00:00Z`).
+    public static let ticketExpires = "TICKET_EXPIRES"
     /// Which stream of an `on_change` command a line of its output came from: `stdout` or `stderr`.
     public static let hookStream = "GMSA_HOOK_STREAM"
     public static let messageID = "MESSAGE_ID"
@@ -35,6 +39,18 @@ public enum JournalField {
         public static let keysReplaced = "a9d04c7e5b1f4e2a8c63f0b9d2e71c45"
         /// A pass spent its budget for finding a DC before one answered; the next pass tries the other DCs.
         public static let passBudgetSpent = "2459f6df995f40889e239bbfa04cccdb"
+        /// A ticket cache got a new TGT from the account's keys: its first, or a new one after a password change,
+        /// an expiry or at renew-until.
+        public static let ticketCacheAcquired = "fe296d805bd640aaa6ae8e4d76eb9d35"
+        /// A ticket cache's TGT was renewed (TGS renewal, no long-term key).
+        public static let ticketCacheRenewed = "1ba2bd93ed9c4df29940106f61ad157d"
+        /// Something else deleted, damaged or re-permissioned a ticket cache; the daemon wrote it anew.
+        public static let ticketCacheRepaired = "1d75d2622f594079a1348c8dd28e4fd2"
+        /// A ticket cache was removed once its ticket expired: this host may no longer read the account, or the
+        /// account is no longer configured.
+        public static let ticketCacheRemoved = "9e6985240e584ba9abe80a9e5321532c"
+        /// Renewing, acquiring or removing a ticket cache failed; it is tried again.
+        public static let ticketCacheFailed = "1c561923b6db477e9ce659de71cebc8c"
     }
 
     /// A journal field name for a metadata key: upper case, anything but letters and digits becomes `_`,

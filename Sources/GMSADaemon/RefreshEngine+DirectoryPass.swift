@@ -86,6 +86,7 @@ extension RefreshEngine {
             }
         }
         for report in reports {
+            ticketCaches.record(report, state: &state)
             let before = previousState[report.account]?.keyVersion
             if report.outcome == .current, let before, let now = state[report.account]?.keyVersion, now > before {
                 events.logRolloverConfirmed(report, keyVersion: now, server: server)

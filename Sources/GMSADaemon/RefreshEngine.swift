@@ -34,6 +34,8 @@ public final class RefreshEngine {
     var fullPassFailures = 0
     /// Keytabs broken by something else, made due for repair.
     var keytabWatch: KeytabWatch
+    /// Keeps the accounts' ticket caches valid.
+    var ticketCaches: TicketCacheKeeper
     /// `on_change` commands still running (polled every tick, never waited for).
     let changeCommands: ChangeCommandRunner
     /// The journal entries of each pass's outcomes.
@@ -59,6 +61,7 @@ public final class RefreshEngine {
         } catch {
             throw DaemonError(error.message)
         }
+        ticketCaches = TicketCacheKeeper(logger: logger, operations: KerberosTicketCaches(context: context))
         // The first ticket is asked for while the rest of the start runs; an error here shows again in the first pass.
         startTicket = (try? context.hostCredentials(
             keytab: configuration.host.keytab, principal: configuration.host.principal, realm: configuration.domain.realm
@@ -132,7 +135,8 @@ public final class RefreshEngine {
         }
         for removed in before.subtracting(after) {
             state[removed] = nil
-            logger.notice("\(removed): no longer configured; its keytab is left as it is and no longer refreshed",
+            logger.notice(
+                "\(removed): no longer configured; its keytab is left as it is and no longer refreshed (a ticket cache stays until its ticket expires, then it is removed)",
                 metadata: [JournalField.account: "\(removed)"])
         }
     }
@@ -200,6 +204,9 @@ public final class RefreshEngine {
                 log(report, server: nil)
             }
         }
+        let spread = synchronizer.schedule
+        ticketCaches.keep(
+            targets, realm: configuration.domain.realm, state: &state, spread: { spread.spread($0).ticket }, now: now)
         saveState()
         return statusLine(now: now)
     }

@@ -27,4 +27,7 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Whether no KDC of the realm answered (any other request to it now would wait as long, and fail too).
+    public var isKDCUnreachable: Bool { code == .library(krb5_error_code(KRB5_KDC_UNREACH)) }
 }

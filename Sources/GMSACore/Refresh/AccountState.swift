@@ -40,6 +40,8 @@ public struct AccountState: Sendable, Equatable {
     /// the next read that shows the same again replaces the keytab's key.
     public var disputedKeyVersion: UInt32?
     public var disputedKeysFingerprint: String?
+    /// The account's ticket cache, when it has one and the daemon has kept it (``TicketCacheState``).
+    public var ticketCache: TicketCacheState?
 
     public init(keytab: String) {
         self.keytab = keytab

@@ -81,6 +81,9 @@ extension AccountState {
         objectGUID = try reader.string("objectGUID")
         disputedKeyVersion = try reader.integer("disputedKeyVersion", as: UInt32.self)
         disputedKeysFingerprint = try reader.string("disputedKeysFingerprint")
+        if let cache = try reader.object("ticketCache") {
+            ticketCache = try TicketCacheState(json: reader.nested("ticketCache", cache))
+        }
     }
 
     var jsonValue: JSONValue {
@@ -106,6 +109,26 @@ extension AccountState {
         object["objectGUID"] = objectGUID.map { .string($0) }
         object["disputedKeyVersion"] = disputedKeyVersion.map { .integer($0) }
         object["disputedKeysFingerprint"] = disputedKeysFingerprint.map { .string($0) }
+        object["ticketCache"] = ticketCache.map { $0.jsonValue }
+        return .object(object)
+    }
+}
+
+extension TicketCacheState {
+    init(json reader: StateJSONReader) throws(DaemonState.FormatError) {
+        self.init(keyVersion: try reader.integer("keyVersion", as: UInt32.self))
+        consecutiveFailures = try reader.integer("consecutiveFailures", as: Int.self) ?? 0
+        retryAt = try reader.timestamp("retryAt")
+        lastError = try reader.string("lastError")
+        withheld = try reader.string("withheld")
+    }
+
+    var jsonValue: JSONValue {
+        var object: [String: JSONValue] = ["consecutiveFailures": .integer(consecutiveFailures)]
+        object["keyVersion"] = keyVersion.map { .integer($0) }
+        object["retryAt"] = retryAt.map(JSONValue.timestamp)
+        object["lastError"] = lastError.map { .string($0) }
+        object["withheld"] = withheld.map { .string($0) }
         return .object(object)
     }
 }
