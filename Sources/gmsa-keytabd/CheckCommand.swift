@@ -103,31 +103,39 @@ struct CheckCommand: Subcommand {
             print("    SPNs: \(spns.isEmpty ? "none" : spns.joined(separator: ", "))")
             print("    next password change: \(next)")
             print("    keytab: \(report.keytab): \(keytabState)")
+            if let settings = Self.ticketCache(of: report.account, in: configuration) {
+                let state = StateStore(path: configuration.daemon.stateFile).load().0[report.account]
+                let summary = TicketCacheSummary.lines(
+                    settings, account: report.account, realm: configuration.domain.realm, keyVersion: account?.keyVersion,
+                    cache: state?.ticketCache, context: context, indent: "    ", now: .now)
+                summary.lines.forEach { print($0) }
+                if !summary.healthy { problems += 1 }
+            }
         }
         for account in unreadable {
             print("  \(account.name): not readable by this host (discovery leaves it alone)")
         }
-        problems += Self.checkSandbox(keytabs: inspections.map(\.report.keytab))
+        let caches = inspections.compactMap { Self.ticketCache(of: $0.report.account, in: configuration)?.path }
+        problems += Self.checkSandbox(keytabs: inspections.map(\.report.keytab), caches: caches)
         print(problems == 0 ? "result: OK" : "result: \(problems) problem(s) to fix")
         if problems > 0 { throw ExitCode.failure }
     }
 
-    /// Prints whether the installed unit may write every keytab's directory; returns the number of problems.
-    static func checkSandbox(keytabs: [String]) -> Int {
+    /// The ticket cache `account` has by the configuration (its block, or the discovery template).
+    static func ticketCache(of account: ServiceAccountName, in configuration: Configuration) -> Configuration.TicketCacheSettings? {
+        if let configured = configuration.account(named: account) { return configured.ticketCache }
+        return configuration.discovery?.ticketCache(for: account)
+    }
+
+    /// Prints whether the installed unit may write every keytab's and ticket cache's directory; returns the
+    /// number of problems.
+    static func checkSandbox(keytabs: [String], caches: [String] = []) -> Int {
         guard let sandbox = ServiceSandbox.installed() else {
-            print("systemd unit: \(ServiceSandbox.unit) not loaded (keytab directories not checked against its sandbox)")
+            print("systemd unit: \(ServiceSandbox.unit) not loaded (keytab and cache directories not checked against its sandbox)")
             return 0
         }
-        let directories = Set(keytabs.map(KeytabWriter.directory(of:))).sorted()
-        let blocked = directories.filter { !sandbox.allowsWriting(in: $0) }
-        guard !blocked.isEmpty else {
-            print("systemd unit: may write every keytab directory (\(directories.joined(separator: ", ")))")
-            return 0
-        }
-        for directory in blocked {
-            print("systemd unit: CANNOT WRITE \(directory): \(KeytabWriter.readOnlyHint(directory: directory))")
-        }
-        return blocked.count
+        print(sandbox.report(keytabs: keytabs, caches: caches).joined(separator: "\n"))
+        return sandbox.blocked(keytabs + caches).count
     }
 
     static func format(epochSeconds: Int64) -> String {

@@ -1,3 +1,4 @@
+import GMSAKerberos
 import GMSAService
 
 #if canImport(Glibc)
@@ -18,7 +19,9 @@ struct ServiceSandbox {
     /// The loaded unit's writable paths, or nil where systemd is not running or does not know the unit.
     static func installed() -> ServiceSandbox? {
         guard access("/run/systemd/system", F_OK) == 0,
-            let output = run("/usr/bin/systemctl", ["show", unit, "-p", "LoadState", "-p", "ReadWritePaths", "-p", "StateDirectory"])
+            let output = run(
+                "/usr/bin/systemctl",
+                ["show", unit, "-p", "LoadState", "-p", "ReadWritePaths", "-p", "StateDirectory", "-p", "RuntimeDirectory"])
         else { return nil }
         return parse(show: output)
     }
@@ -34,7 +37,29 @@ struct ServiceSandbox {
         // "-" (ignore if missing) and "+" (outside the root directory) prefixes do not change the path.
         let readWrite = (properties["ReadWritePaths"] ?? "").split(separator: " ").map { String($0.drop(while: { $0 == "-" || $0 == "+" })) }
         let state = (properties["StateDirectory"] ?? "").split(separator: " ").map { "/var/lib/" + $0 }
-        return ServiceSandbox(writablePaths: (readWrite + state).filter { $0.hasPrefix("/") })
+        let runtime = (properties["RuntimeDirectory"] ?? "").split(separator: " ").map { "/run/" + $0 }
+        return ServiceSandbox(writablePaths: (readWrite + state + runtime).filter { $0.hasPrefix("/") })
+    }
+
+    /// The directories of `files` the daemon may not write, sorted.
+    func blocked(_ files: [String]) -> [String] {
+        Set(files.map(KeytabWriter.directory(of:))).sorted().filter { !allowsWriting(in: $0) }
+    }
+
+    /// `check`'s lines: every keytab and cache directory writable, or each one that is not and what to add.
+    func report(keytabs: [String], caches: [String]) -> [String] {
+        let blocked = blocked(keytabs + caches)
+        guard !blocked.isEmpty else {
+            let keytabDirectories = Set(keytabs.map(KeytabWriter.directory(of:))).sorted().joined(separator: ", ")
+            let cacheDirectories = Set(caches.map(KeytabWriter.directory(of:))).sorted().joined(separator: ", ")
+            return ["systemd unit: may write every keytab directory (\(keytabDirectories))"]
+                + (caches.isEmpty ? [] : ["systemd unit: may write every ticket cache directory (\(cacheDirectories))"])
+        }
+        let cacheDirectories = Set(caches.map(KeytabWriter.directory(of:)))
+        return blocked.map { directory in
+            "systemd unit: CANNOT WRITE \(directory)\(cacheDirectories.contains(directory) ? " (ticket cache)" : ""): "
+                + KeytabWriter.readOnlyHint(directory: directory)
+        }
     }
 
     /// Whether the daemon may write in `directory`.

@@ -1,11 +1,12 @@
 import GMSACore
+import GMSAKerberos
 import GMSAService
 
 /// `gmsa-keytabd status`: what the daemon last did, from its state file.
 struct StatusCommand: Subcommand {
     static let spec = CommandSpec(
         name: "status",
-        abstract: "Show the DC and site last used, and each account's kvno, keytab, last success, next read, next password change and last error.",
+        abstract: "Show the DC and site last used, and each account's kvno, keytab, last success, next read, next password change, ticket cache and last error.",
         discussion: "Reads the state file only; contacts nothing. Exit status: 0 all accounts healthy, 1 an account is failing or was never read, 78 configuration error.",
         options: [.config]
     )
@@ -42,6 +43,7 @@ struct StatusCommand: Subcommand {
             throw ExitCode.failure
         }
         var failing = 0
+        let context = try? KerberosContext()
         for name in names {
             guard let account = (try? ServiceAccountName(name)).flatMap({ state[$0] }) ?? state.accounts[name] else {
                 print("\(name): never read (start the daemon or run gmsa-keytabd sync)")
@@ -61,6 +63,16 @@ struct StatusCommand: Subcommand {
             print("  next password change: \(account.passwordExpiry.map { Self.format($0, now: now) } ?? "unknown")")
             if let error = account.lastError {
                 print("  last error (\(account.consecutiveFailures) in a row): \(error)")
+            }
+            if let accountName = try? ServiceAccountName(name), let context,
+                let settings = configuration.account(named: accountName)?.ticketCache
+                    ?? configuration.discovery?.ticketCache(for: accountName)
+            {
+                let summary = TicketCacheSummary.lines(
+                    settings, account: accountName, realm: configuration.domain.realm, keyVersion: account.keyVersion,
+                    cache: account.ticketCache, context: context, indent: "  ", now: now)
+                summary.lines.forEach { print($0) }
+                if !summary.healthy && healthy { failing += 1 }
             }
         }
         if failing > 0 { throw ExitCode.failure }

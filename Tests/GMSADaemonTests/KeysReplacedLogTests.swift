@@ -33,7 +33,9 @@ import Testing
         let catalog = try String(contentsOfFile: #filePath.components(separatedBy: "/Tests/")[0] + "/systemd/gmsa-keytabd.catalog", encoding: .utf8)
         let ids = [
             JournalField.MessageID.keysReplaced, JournalField.MessageID.rc4Only, JournalField.MessageID.refreshFailed,
-            JournalField.MessageID.passBudgetSpent,
+            JournalField.MessageID.passBudgetSpent, JournalField.MessageID.ticketCacheAcquired,
+            JournalField.MessageID.ticketCacheRenewed, JournalField.MessageID.ticketCacheRepaired,
+            JournalField.MessageID.ticketCacheRemoved, JournalField.MessageID.ticketCacheFailed,
         ]
         for id in ids {
             #expect(catalog.contains("-- \(id)\n"), "\(id)")
