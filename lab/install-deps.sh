@@ -15,7 +15,7 @@ APT_DIR=${LAB_APT_DIR:-/etc/apt} # overridable for testing only
 BASE_PKGS=(libkrb5-dev libgnutls28-dev libldap2-dev libsasl2-dev krb5-user ldap-utils dpkg-dev debhelper lintian debootstrap reprepro gnupg
     libsasl2-modules-gssapi-mit faketime iproute2 bind9-host nftables jq strace gdb)
 # samba-ad-provision is only a Recommends of samba-ad-dc but provision needs it.
-BPO_PKGS=(samba-ad-dc samba winbind ldb-tools samba-ad-provision)
+BPO_PKGS=(samba-ad-dc samba winbind ldb-tools samba-ad-provision smbclient)
 SAMBA_MIN=2:4.21
 SAMBA_UNITS=(samba-ad-dc.service smbd.service nmbd.service winbind.service)
 
