@@ -136,11 +136,13 @@ struct TicketCacheKeeper {
                 (info, usedKeyVersion) = try operations.acquire(
                     for: principal, keytab: target.keytab, keyVersion: keyVersion, writingTo: path, options: options)
             }
+            let previousKeyVersion = cache.keyVersion
             if let usedKeyVersion { cache.keyVersion = usedKeyVersion }
             cache.consecutiveFailures = 0
             cache.lastError = nil
-            // The KDC took an older key than the directory's (it has not switched yet): the new key in a minute.
-            cache.retryAt = usedKeyVersion.map { $0 < keyVersion } == true ? now + 60 : nil
+            // When the KDC took an older key than the directory's (it has not switched yet), the plan makes the
+            // next refresh a new AS exchange again, which tries the new key first.
+            cache.retryAt = nil
             if let written = KeytabFingerprint(path: path) {
                 seen[path] = Seen(fingerprint: written, info: info, account: target.name)
             }
@@ -148,7 +150,8 @@ struct TicketCacheKeeper {
                 TicketCacheStatus(info, keyVersion: cache.keyVersion), keyVersion: keyVersion, spread: spread, now: now)
             log(
                 target.name, path, info: info, keyVersion: usedKeyVersion, plan: plan, damage: damage,
-                first: current == nil && !wasSeen && damage == nil, next: next)
+                first: current == nil && !wasSeen && damage == nil, next: next,
+                rollover: previousKeyVersion.flatMap { $0 < keyVersion ? ($0, keyVersion) : nil })
         } catch {
             if error.isKDCUnreachable { unreachable = error }
             fail(target.name, path, error, cache: &cache, expiry: expiry, now: now)
@@ -176,7 +179,7 @@ struct TicketCacheKeeper {
 
     private func log(
         _ account: ServiceAccountName, _ path: String, info: TicketCacheInfo, keyVersion: UInt32?, plan: TicketCachePlan,
-        damage: String?, first: Bool, next: TicketCachePlan
+        damage: String?, first: Bool, next: TicketCachePlan, rollover: (from: UInt32, to: UInt32)?
     ) {
         let expiry = Timestamp(timeIntervalSince1970: Double(info.expiry))
         var metadata = metadata(account, path, expiry: expiry)
@@ -199,7 +202,10 @@ struct TicketCacheKeeper {
             let reason: String
             switch plan.action {
             case .acquire(let why): reason = why
-            case .reacquire: reason = "its renew-until is too close for a renewal"
+            case .reacquire:
+                reason =
+                    rollover.map { "the password changed (kvno \($0.from) to \($0.to)) since the last one" }
+                    ?? "its renew-until is too close for a renewal"
             case .renew: reason = "the KDC would not renew it"
             }
             metadata[JournalField.messageID] = "\(JournalField.MessageID.ticketCacheAcquired)"

@@ -172,25 +172,30 @@ final class FakeTicketCaches: TicketCacheOperations {
         #expect(fake.calls.filter { $0.hasPrefix("acquire") }.count == 4)
     }
 
-    @Test mutating func aRolloverGetsANewTicketWithTheNewKeyWithoutWaiting() throws {
+    @Test mutating func aRolloverMakesTheNextRefreshANewTicketWithTheNewKey() throws {
         keysWritten(keyVersion: 3)
         tick(at: start)
         keysWritten(keyVersion: 4)
-        // The KDC has not switched yet: the old key still works, and the next tick tries the new one again.
-        fake.kdcKeyVersion = 3
+        // Tickets already issued stay valid: no AS exchange at once (TicketCachePlan, the fleet's peak).
         tick(at: start + 60)
+        #expect(fake.calls == ["acquire 3"])
+        // At the refresh time (10 h ticket, spread 0.5: 2.5 h before expiry), a new AS exchange, not a renewal;
+        // the KDC has not switched yet, so the old key gets the ticket.
+        fake.kdcKeyVersion = 3
+        tick(at: start + 27_000)
         #expect(fake.calls == ["acquire 3", "acquire 4"])
         #expect(state[name]?.ticketCache?.keyVersion == 3)
-        tick(at: start + 65)
-        #expect(fake.calls == ["acquire 3", "acquire 4"], "the new key again in a minute, not at each tick")
+        tick(at: start + 27_060)
+        #expect(fake.calls.count == 2, "no new try at each tick")
+        // Its refresh is a new AS exchange again, and the new key works now.
         fake.kdcKeyVersion = nil
-        tick(at: start + 120)
+        tick(at: start + 27_000 + 27_000)
         #expect(fake.calls == ["acquire 3", "acquire 4", "acquire 4"])
         #expect(state[name]?.ticketCache?.keyVersion == 4)
         let reacquired = try #require(entries(JournalField.MessageID.ticketCacheAcquired).last)
-        #expect("\(reacquired.message)".contains("re-acquired (the password changed (kvno 3 to 4))"))
+        #expect("\(reacquired.message)".contains("re-acquired (the password changed (kvno 3 to 4) since the last one)"))
         #expect(reacquired.metadata["KVNO"] == "4")
-        tick(at: start + 125)
+        tick(at: start + 27_000 + 27_060)
         #expect(fake.calls.count == 3)
     }
 
