@@ -97,19 +97,24 @@ import Testing
         #expect(next == kdc.now + 36_000 - 7200)
     }
 
-    /// After a rollover the state file says kvno 6 while the KDC still takes 5: a new ticket at once, then not
-    /// again for 30 s (not an AS exchange per loop turn), and once the KDC takes 6 the plan is the usual one.
-    @Test func aRolloverMeansANewTicketAndExchangesStayThirtySecondsApart() throws {
+    /// After a rollover the state file says kvno 6: the ticket already issued stays valid, so the refresh comes at
+    /// its usual time (TicketCachePlan: a fleet must not re-acquire in the same minutes) and is a new AS
+    /// exchange; while the KDC still takes 5, the next refresh is one again, and once it takes 6 the plan is the
+    /// usual one.
+    @Test func aRolloverMakesTheNextRefreshANewTicket() throws {
         var freshener = try started()
+        let usual = freshener.nextDue(now: kdc.now)
         kdc.now = kdc.now + 600
         kdc.directoryKeyVersion = 6
-        #expect(freshener.nextDue(now: kdc.now) == kdc.now)
+        #expect(freshener.nextDue(now: kdc.now) == usual)
+        kdc.now = usual
         var (outcome, next) = freshener.refresh(now: kdc.now)
         #expect(outcome == .acquired(reason: "the password changed (kvno 5 to 6)", renewalFailure: nil))
-        #expect(next == kdc.now + 30)
+        #expect(next == kdc.now + 36_000 - 7200)
         kdc.now = next
         kdc.kdcKeyVersion = 6
         (outcome, next) = freshener.refresh(now: kdc.now)
+        #expect(outcome == .acquired(reason: "the password changed (kvno 5 to 6)", renewalFailure: nil))
         #expect(freshener.status?.keyVersion == 6)
         #expect(next == kdc.now + 36_000 - 7200)
         #expect(kdc.calls == ["acquire", "acquire", "acquire"])

@@ -18,8 +18,8 @@ public protocol TicketCacheSource {
 /// A failed renewal falls back to an AS exchange at once. A failed exchange is tried again after 30 s, doubling
 /// up to 10 minutes, and always before the ticket expires when it still can; the command keeps running (a
 /// ticket that expires meanwhile fails its next authentication, as with k5start). Two AS exchanges are at
-/// least 30 s apart: right after a rollover the KDC may still take only the previous key, whose ticket the plan
-/// wants replaced at once.
+/// least 30 s apart, whatever the plan says. After a rollover the next refresh is an AS exchange with the new
+/// key (the previous one while the KDC has not switched), at its usual time.
 public struct TicketCacheFreshener<Source: TicketCacheSource> {
     public private(set) var source: Source
     /// What the cache holds; `nil` before the first ticket.
@@ -71,7 +71,12 @@ public struct TicketCacheFreshener<Source: TicketCacheSource> {
         let reason: String
         switch plan.action {
         case .acquire(let why): reason = why
-        case .reacquire: reason = "renewal would not extend the ticket far enough"
+        case .reacquire:
+            if let used = status?.keyVersion, let current = source.currentKeyVersion(), used < current {
+                reason = "the password changed (kvno \(used) to \(current))"
+            } else {
+                reason = "renewal would not extend the ticket far enough"
+            }
         case .renew: reason = "the renewal failed"
         }
         do {
