@@ -85,6 +85,7 @@ swift-test:
 	GMSA_TEST_ROLLOVER=1 lab/lab.sh run -- $(SWIFT) test --skip-build --filter RolloverAgainstLabTests
 	LAB_DC2=1 lab/lab.sh run -- lab/failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 lab/lab.sh run -- lab/rollover-failover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	lab/lab.sh run -- lab/ccache-rollover-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 LAB_SITES=1 lab/lab.sh run -- lab/site-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_DC2=1 LAB_SITES=1 LAB_RODC=1 lab/lab.sh run -- lab/rodc-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"

@@ -380,9 +380,10 @@ sys.exit(1)' "$hook_journal" "$1" "$2"
     mkdir -p "$ROOT/usr/local/bin" "$ROOT/etc/systemd/system/gmsa-job.timer.d"
     printf '#!/bin/sh\necho "job runs as $(id -un)"\nklist\nkvno HTTP/web.%s\n' "$LAB_DOMAIN" >"$ROOT/usr/local/bin/job"
     chmod 0755 "$ROOT/usr/local/bin/job"
-    sed 's/msa-app\$/msa-web$/' "$examples/gmsa-job.service" >"$ROOT/etc/systemd/system/gmsa-job.service"
+    sed 's/run-as msa-app /run-as msa-web /' "$examples/gmsa-job.service" >"$ROOT/etc/systemd/system/gmsa-job.service"
     cp "$examples/gmsa-job.timer" "$ROOT/etc/systemd/system/gmsa-job.timer"
-    printf '[Timer]\nOnActiveSec=1s\n' >"$ROOT/etc/systemd/system/gmsa-job.timer.d/now.conf"
+    # RandomizedDelaySec= applies to every trigger of the timer, the added one too.
+    printf '[Timer]\nOnActiveSec=1s\nRandomizedDelaySec=0\n' >"$ROOT/etc/systemd/system/gmsa-job.timer.d/now.conf"
     on_host systemctl daemon-reload
     on_host systemctl enable --now gmsa-job.timer >/dev/null 2>&1 || true
     job_journal() { on_host journalctl -u gmsa-job.service -o cat --no-pager; }
@@ -393,6 +394,7 @@ sys.exit(1)' "$hook_journal" "$1" "$2"
         bash -c "job_journal | grep -qx 'job runs as app' && job_journal | grep -q '^Ticket cache: FILE:/run/gmsa-keytabd/run-as.msa-web.'"
     check "kvno of HTTP/web.$LAB_DOMAIN as msa-web\$ worked in the job" \
         bash -c "job_journal | grep -q '^HTTP/web.$LAB_DOMAIN@$LAB_REALM: kvno = '"
+    job_journal | sed 's/^/  gmsa-job: /'
     check "gmsa-job.service succeeded and left no cache behind" \
         wait_for 10 bash -c "[[ \$(on_host systemctl show -p Result --value gmsa-job.service) == success ]] &&
             [[ -z \$(on_host find /run/gmsa-keytabd -maxdepth 1 -name 'run-as.*') ]]"

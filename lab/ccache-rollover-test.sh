@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# No gap across a rollover for a program acting as the gMSA through the daemon's ticket cache, run inside a
+# lab (make swift-test does):
+#
+#   lab/lab.sh run -- lab/ccache-rollover-test.sh [BINARY]
+#
+# msa-daily (1-day interval, a 20-hour period on Samba) gets a keytab and a cache. The DC's clock and the
+# daemon's (`lab-faketime.sh follow`: wall and monotonic together, so the daemon sees time pass) start inside
+# the change window, 200 s before the password change; a reader, also following the offset, acts as the gMSA
+# once a second with the cache (`kvno --no-store` of the DC's LDAP SPN, a TGS exchange with the cache's TGT)
+# and logs each try. Then:
+#   1. the daemon's first pass writes kvno 1 and the staged 2, and the cache (an AS exchange with kvno 1);
+#   2. every clock jumps to 60 s after the change; a `refresh` is the read after expiry (kvno 2 current): the
+#      cache is kept, its TGT stays valid (a rollover does not end tickets already issued);
+#   3. every clock jumps to the cache's refresh time (8 h 2 min after its start): the daemon gets a new TGT
+#      with the new key, kvno 2, and replaces the file.
+# The reader pauses while the DC restarts for each jump (a lab artefact: the DC is down for those seconds).
+# Checks: 0 failed tries, tries with each TGT, the second TGT from kvno 2. Prints the reader's transcript,
+# the figures and "N passed, M failed". About 1.5 minutes.
+set -uo pipefail
+
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+BINARY=${1:-$HERE/../.build/debug/gmsa-keytabd}
+[[ -n ${LAB_DIR:-} ]] || { echo "ccache-rollover-test: run inside 'lab/lab.sh run --'" >&2; exit 2; }
+[[ -x $BINARY ]] || { echo "ccache-rollover-test: $BINARY is not built (swift build)" >&2; exit 2; }
+# shellcheck source=lab-lib.sh
+. "$HERE/lab-lib.sh"
+# shellcheck source=test-lib.sh
+. "$HERE/test-lib.sh"
+
+FT=$HERE/lab-faketime.sh
+ACCOUNT=msa-daily
+WORK=$(mktemp -d "$LAB_DIR/ccache-rollover.XXXXXX")
+KEYTAB=$WORK/$ACCOUNT.keytab
+CACHE=$WORK/$ACCOUNT.ccache
+STATE=$WORK/state/state.json
+SPN=ldap/dc1.$LAB_DOMAIN
+DAEMON=
+READER=
+# shellcheck disable=SC2317  # invoked by trap
+cleanup() {
+    [[ -n $READER ]] && kill "$READER" 2>/dev/null && wait "$READER" 2>/dev/null
+    if [[ -n $DAEMON ]]; then
+        kill "$DAEMON" 2>/dev/null
+        wait "$DAEMON" 2>/dev/null
+    fi
+    "$FT" 0 >>"$WORK/helpers.log" 2>&1
+    true
+}
+trap cleanup EXIT
+
+log_count() { grep -c -- "$1" "$WORK/daemon.log" 2>/dev/null; }
+log_has() {
+    local lines
+    lines=$(tail -n "+$((FROM + 1))" "$WORK/daemon.log")
+    for pattern; do lines=$(grep -- "$pattern" <<<"$lines") || return 1; done
+}
+FROM=0
+# The cache's TGT start as klist prints it (under the current offset).
+tgt_start() { "$FT" exec klist -c "FILE:$CACHE" 2>/dev/null | awk '/krbtgt\// { print $1 " " $2; exit }'; }
+state() { python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["accounts"].get(sys.argv[2], {}); print(e.get(sys.argv[3], ""))' "$STATE" "$ACCOUNT\$" "$1" 2>/dev/null; }
+
+cat >"$WORK/gmsa-keytabd.toml" <<EOF
+[domain]
+realm = "$LAB_REALM"
+servers = ["dc1.$LAB_DOMAIN"]
+[host]
+keytab = "$LAB_HOST_KEYTAB"
+[ldap]
+timeout = 10
+[daemon]
+state_directory = "$WORK/state"
+[[account]]
+name = "$ACCOUNT\$"
+keytab = "$KEYTAB"
+ccache = "$CACHE"
+EOF
+
+t_query=$(date +%s)
+query=$("$HERE/fetch-blob.sh" "$ACCOUNT" | python3 "$HERE/blob-info.py" --json |
+    python3 -c 'import json, sys; print(int(json.load(sys.stdin)["query_interval_s"]))') || {
+    echo "ccache-rollover-test: cannot read $ACCOUNT's blob" >&2
+    exit 1
+}
+expiry=$((t_query + query))
+offset_to() { local o=$((expiry + $1 - $(date +%s))); printf '+%d\n' "$o"; }
+
+T_START=$(now)
+# --- 1. inside the window: keytab kvno 1 + staged 2, the cache from kvno 1 ------------------------------
+helper "$FT" "$(offset_to -200)" || exit 1
+NO_FAKE_STAT=1 "$FT" follow "$BINARY" run -c "$WORK/gmsa-keytabd.toml" --log-target stderr --log-level debug \
+    2> >(while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$WORK/daemon.log") &
+DAEMON=$!
+key_version_is() { [[ $(state keyVersion) == "$1" ]]; }
+check "the first pass writes the keytab with kvno 1 current" wait_for 60 key_version_is 1
+check "the daemon writes the cache" wait_for 30 test -s "$CACHE"
+first_tgt=$(tgt_start)
+printf 'figure: DC clock %s UTC, %s s before the change; cache TGT starting %s\n' \
+    "$("$FT" exec date -u +%T)" "$((expiry - $("$FT" exec date +%s)))" "$first_tgt"
+
+# The reader: one TGS exchange with the cache per second, paused while a file says so.
+cat >"$WORK/reader.sh" <<'EOF'
+#!/usr/bin/env bash
+cache=$1 spn=$2 pause=$3
+while :; do
+    if [[ -e $pause ]]; then sleep 0.2; continue; fi
+    start=$(klist -c "FILE:$cache" 2>/dev/null | awk '/krbtgt\// { print $1 "T" $2; exit }')
+    if out=$(kvno --no-store -c "FILE:$cache" "$spn" 2>&1); then
+        printf '%s ok   tgt=%s\n' "$(date -u +%FT%T)" "$start"
+    else
+        printf '%s FAIL tgt=%s %s\n' "$(date -u +%FT%T)" "$start" "$out"
+    fi
+    sleep 1
+done
+EOF
+chmod +x "$WORK/reader.sh"
+NO_FAKE_STAT=1 "$FT" follow "$WORK/reader.sh" "$CACHE" "$SPN" "$WORK/pause" >"$WORK/reader.log" 2>&1 &
+READER=$!
+sleep 6
+
+# --- 2. after the change: the read after expiry; the cache's TGT stays in use ---------------------------
+touch "$WORK/pause"
+sleep 1.5
+helper "$FT" "$(offset_to 60)" || exit 1
+rm -f "$WORK/pause"
+FROM=$(wc -l <"$WORK/daemon.log")
+refresh=$(NO_FAKE_STAT=1 "$FT" follow "$BINARY" refresh -c "$WORK/gmsa-keytabd.toml" --wait 60 2>&1)
+printf '%s\n' "$refresh" | sed 's/^/  refresh: /'
+check "the read after expiry makes kvno 2 current" grep -q "^$ACCOUNT\\\$: ok, kvno 2 " <<<"$refresh"
+sleep 6
+check "the cache still holds the TGT from before the change" test "$(tgt_start)" = "$first_tgt"
+
+# --- 3. the cache's refresh time: a new TGT from the new key ------------------------------------------
+touch "$WORK/pause"
+sleep 1.5
+# 8 h 2 min after the TGT's start: past its planned refresh (2 to 3 h before a 10 h ticket's end).
+tgt_epoch=$(date -d "$first_tgt" +%s)
+target=$((tgt_epoch + 8 * 3600 + 120))
+helper "$FT" "+$((target - $(date +%s)))" || exit 1
+rm -f "$WORK/pause"
+FROM=$(wc -l <"$WORK/daemon.log")
+check "the daemon re-acquires the cache with kvno 2" wait_for 60 log_has 'ticket cache' 're-acquired' ' KVNO=2'
+second_tgt=$(tgt_start)
+sleep 6
+kill "$READER" 2>/dev/null
+wait "$READER" 2>/dev/null
+READER=
+
+sed 's/^/  reader: /' "$WORK/reader.log"
+tries=$(grep -c ' ok \| FAIL ' "$WORK/reader.log")
+failures=$(grep -c ' FAIL ' "$WORK/reader.log")
+with_first=$(grep -c "ok   tgt=${first_tgt/ /T}" "$WORK/reader.log")
+with_second=$(grep -c "ok   tgt=${second_tgt/ /T}" "$WORK/reader.log")
+printf 'figure: %s tries, %s failed; %s with the TGT from kvno 1 (%s), %s with the new one (%s)\n' \
+    "$tries" "$failures" "$with_first" "$first_tgt" "$with_second" "$second_tgt"
+check "no try failed across the rollover and the new TGT" test "$failures" -eq 0
+check "the reader used the first TGT before and after the change" test "$with_first" -ge 8
+check "the reader used the new TGT" test "$with_second" -ge 3
+check "the new TGT is another one" test "$second_tgt" != "$first_tgt"
+check "kvno 2 in the state file" test "$(state keyVersion)" = 2
+grep -E 'ticket cache' "$WORK/daemon.log" | cut -d' ' -f2- | sed 's/^/  daemon: /'
+kill "$DAEMON" 2>/dev/null
+wait "$DAEMON" 2>/dev/null
+DAEMON=
+printf 'figure: ccache-rollover-test took %s s (the lab not included)\n' "$(elapsed "$T_START")"
+test_summary
