@@ -9,7 +9,7 @@
 # cache (0600, its own); klist names msa-web$, kvno of the DC's ldap/ SPN and ldapwhoami -Y GSSAPI
 # authenticate as it; its exit status 3 is run-as's, and the cache and its directory are gone afterwards.
 # SIGTERM to run-as reaches the command (its trap's status comes back, or 143 when it dies of it) and the cache
-# goes. Refused: not root (77), an unknown account (67), a user that does not exist (67), an account
+# goes. SIGKILL to run-as leaves the cache, which the next run-as removes. Refused: not root (77), an unknown account (67), a user that does not exist (67), an account
 # whose keytab was never written (66), no '--' (64); a command that does not exist gives 127.
 # Prints "N passed, M failed". About 5 s (lab included: 20 s).
 #
@@ -105,6 +105,26 @@ check "the cache is gone after SIGTERM" test -n "$cache" -a ! -e "$cache" -a ! -
 signalled "echo \"\$KRB5CCNAME\" >'$READY'; exec sleep 60"
 check "a command killed by SIGTERM: run-as exits 143" test "$rc" -eq 143
 check "the cache is gone" test -n "$cache" -a ! -e "$cache" -a ! -e "${cache%/*}"
+
+# SIGKILL to run-as: it cannot remove its cache (the command gets SIGTERM from the kernel); the next run-as
+# removes the directory once it is a minute old (backdated here) and its lock is free.
+signalled_kill() {
+    rm -f "$READY"
+    "$BINARY" run-as -c "$CONFIG" --user gmsa-job msa-web\$ -- /bin/sh -c "echo \"\$KRB5CCNAME\" >'$READY'; exec sleep 60" \
+        >"$WORK/kill.out" 2>&1 &
+    local pid=$!
+    wait_for 20 test -s "$READY"
+    cache=$(cat "$READY")
+    cache=${cache#FILE:}
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+}
+signalled_kill
+check "SIGKILL to run-as leaves its cache (nothing can run after it)" test -n "$cache" -a -e "$cache"
+touch -d '2 minutes ago' "${cache%/*}"
+out=$("$BINARY" run-as -c "$CONFIG" msa-web\$ -- /bin/true 2>&1)
+echo "next run-as: $out"
+check "the next run-as removes it and says so" test ! -e "${cache%/*}" -a -n "$(grep 'removed 1 private ticket cache left by run-as processes that were killed' <<<"$out")"
 
 # Refusals.
 cp "$BINARY" "$WORK/gmsa-keytabd" && chmod 0755 "$WORK/gmsa-keytabd"

@@ -93,6 +93,11 @@ struct RunAsCommand: Subcommand {
         } catch {
             exitWithError(error.message, .cannotCreate)
         }
+        if cache.stale > 0 {
+            printToStandardError(
+                "gmsa-keytabd: removed \(cache.stale) private ticket cache\(cache.stale == 1 ? "" : "s") left by run-as "
+                    + "processes that were killed")
+        }
         let spread = HostIdentity.current.map { RefreshSpread(host: $0, account: account).ticket } ?? 0.5
         var freshener = TicketCacheFreshener(source: cache, spread: spread)
         // From here on every way out removes the cache.
