@@ -95,6 +95,13 @@ key_version_is() { [[ $(state keyVersion) == "$1" ]]; }
 check "the first pass writes the keytab with kvno 1 current" wait_for 60 key_version_is 1
 check "the daemon writes the cache" wait_for 30 test -s "$CACHE"
 first_tgt=$(tgt_start)
+status_of() { NO_FAKE_STAT=1 "$FT" follow "$BINARY" status -c "$WORK/gmsa-keytabd.toml" 2>&1; }
+out=$(status_of)
+printf '%s\n' "$out" | sed -n '/ticket cache:/,/next:/p' | sed 's/^/  status: /'
+check "status shows the cache, its principal, expiry and renew-until" \
+    bash -c "grep -q 'ticket cache: $CACHE' <<<\"\$1\" && grep -q 'principal: $ACCOUNT\\\$@$LAB_REALM' <<<\"\$1\" &&
+        grep -q 'expires: ' <<<\"\$1\" && grep -q 'renew until: ' <<<\"\$1\"" _ "$out"
+check "status: the next action is a renewal" grep -q 'next: renew ' <<<"$out"
 printf 'figure: DC clock %s UTC, %s s before the change; cache TGT starting %s\n' \
     "$("$FT" exec date -u +%T)" "$((expiry - $("$FT" exec date +%s)))" "$first_tgt"
 
@@ -129,6 +136,10 @@ printf '%s\n' "$refresh" | sed 's/^/  refresh: /'
 check "the read after expiry makes kvno 2 current" grep -q "^$ACCOUNT\\\$: ok, kvno 2 " <<<"$refresh"
 sleep 6
 check "the cache still holds the TGT from before the change" test "$(tgt_start)" = "$first_tgt"
+out=$(status_of)
+printf '%s\n' "$out" | grep 'next: ' | sed 's/^/  status: /'
+check "status: the next action is a new ticket, the password having changed" \
+    grep -q "next: re-acquire with the account's keys (the password changed: kvno 1 to 2)" <<<"$out"
 
 # --- 3. the cache's refresh time: a new TGT from the new key ------------------------------------------
 touch "$WORK/pause"

@@ -66,7 +66,7 @@ extension TicketCachePlan.Action {
         switch self {
         case .acquire(let reason): return "acquire a new ticket (\(reason))"
         case .renew: return "renew"
-        case .reacquire: return "re-acquire (renew-until too close for a renewal)"
+        case .reacquire: return "re-acquire with the account's keys"
         }
     }
 }
