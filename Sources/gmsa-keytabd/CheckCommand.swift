@@ -102,7 +102,11 @@ struct CheckCommand: Subcommand {
             if let warning = report.rc4Warning { print("    WARNING: \(warning.detail)") }
             print("    SPNs: \(spns.isEmpty ? "none" : spns.joined(separator: ", "))")
             print("    next password change: \(next)")
-            print("    keytab: \(report.keytab): \(keytabState)")
+            if configuration.keytabIsPrivate(for: report.account) {
+                print("    keys: \(report.keytab) (root's alone, for the ticket cache): \(keytabState)")
+            } else {
+                print("    keytab: \(report.keytab): \(keytabState)")
+            }
             if let settings = Self.ticketCache(of: report.account, in: configuration) {
                 let state = StateStore(path: configuration.daemon.stateFile).load().0[report.account]
                 let summary = TicketCacheSummary.lines(

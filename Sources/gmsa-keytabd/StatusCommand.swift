@@ -53,7 +53,11 @@ struct StatusCommand: Subcommand {
             let healthy = account.lastError == nil && account.lastSuccess != nil
             if !healthy { failing += 1 }
             print("\(name): \(healthy ? "ok" : "FAILING")")
-            print("  keytab: \(account.keytab)")
+            if let accountName = try? ServiceAccountName(name), configuration.keytabIsPrivate(for: accountName) {
+                print("  keys: \(account.keytab) (root's alone, for the ticket cache)")
+            } else {
+                print("  keytab: \(account.keytab)")
+            }
             print("  kvno: \(account.keyVersion.map(String.init) ?? "?"); in keytab: \(account.keytabKeyVersions.map(String.init).joined(separator: ", "))")
             for (kvno, until) in account.retainedUntil.sorted(by: { $0.key > $1.key }) {
                 print("  old kvno \(kvno) kept until \(Self.format(until, now: now))")

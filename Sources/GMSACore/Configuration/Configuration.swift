@@ -154,4 +154,10 @@ public struct Configuration: Sendable, Equatable {
     public func account(named name: ServiceAccountName) -> Account? {
         accounts.first { $0.name == name }
     }
+
+    /// Whether the account's keys are kept only for its ticket cache, in root's private key file (configured with
+    /// `ccache` and no `keytab`, or discovered so).
+    public func keytabIsPrivate(for name: ServiceAccountName) -> Bool {
+        account(named: name)?.keytabIsPrivate ?? discovery?.keytabIsPrivate ?? false
+    }
 }
