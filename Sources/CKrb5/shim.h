@@ -21,15 +21,61 @@ static inline krb5_cksumtype gmsa_cksumtype_hmac_sha256_128_aes128(void) { retur
 static inline krb5_enctype gmsa_enctype_aes128_sha256(void) { return ENCTYPE_AES128_CTS_HMAC_SHA256_128; }
 static inline OM_uint32 gmsa_gss_error(OM_uint32 major) { return GSS_ERROR(major); }
 
-// Zeroes 64 KiB of the stack below the caller's frame: what string-to-key's library code left there of a
-// password or key. libk5crypto's MD4 (the RC4 key) and nettle's HMAC-SHA1 (PBKDF2, the AES keys) keep their
-// contexts in their own frames and return without wiping them; the bytes stay in the thread's stack until
-// some later call happens to overwrite them. Not inlined, so the area is a frame of its own, where those
-// library frames were.
+// Zeroes the vector registers (x86-64: xmm/ymm0-15, and zmm0-31 where AVX-512 is on): what copies and hashes
+// of keys left in them. They are caller-saved, so nothing the compiler keeps lives in them across this call;
+// left as they are, the next lazy symbol binding on the thread (glibc's _dl_runtime_resolve_xsavec saves every
+// vector register on the stack, e.g. libdispatch's first sem_timedwait when a worker goes idle) or signal frame
+// writes them to the stack, past any scrub. Which registers exist is asked of the CPU and the kernel (XCR0).
+__attribute__((noinline)) static inline void gmsa_scrub_vector_registers(void) {
+#if defined(__x86_64__)
+    unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0, xcr0 = 0, ignored = 0;
+    __asm__ __volatile__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
+    int avx = 0, avx512 = 0;
+    if ((ecx & (1u << 27)) && (ecx & (1u << 28))) {  // OSXSAVE, AVX
+        __asm__ __volatile__("xgetbv" : "=a"(xcr0), "=d"(ignored) : "c"(0));
+        avx = (xcr0 & 0x6) == 0x6;
+        if (avx) {
+            __asm__ __volatile__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(0));
+            avx512 = (ebx & (1u << 16)) && (xcr0 & 0xe0) == 0xe0;  // AVX512F, opmask and ZMM state enabled
+        }
+    }
+    if (avx512) {
+        __asm__ __volatile__(
+            "vpxord %%zmm16, %%zmm16, %%zmm16\n\tvpxord %%zmm17, %%zmm17, %%zmm17\n\t"
+            "vpxord %%zmm18, %%zmm18, %%zmm18\n\tvpxord %%zmm19, %%zmm19, %%zmm19\n\t"
+            "vpxord %%zmm20, %%zmm20, %%zmm20\n\tvpxord %%zmm21, %%zmm21, %%zmm21\n\t"
+            "vpxord %%zmm22, %%zmm22, %%zmm22\n\tvpxord %%zmm23, %%zmm23, %%zmm23\n\t"
+            "vpxord %%zmm24, %%zmm24, %%zmm24\n\tvpxord %%zmm25, %%zmm25, %%zmm25\n\t"
+            "vpxord %%zmm26, %%zmm26, %%zmm26\n\tvpxord %%zmm27, %%zmm27, %%zmm27\n\t"
+            "vpxord %%zmm28, %%zmm28, %%zmm28\n\tvpxord %%zmm29, %%zmm29, %%zmm29\n\t"
+            "vpxord %%zmm30, %%zmm30, %%zmm30\n\tvpxord %%zmm31, %%zmm31, %%zmm31" ::: "memory");
+    }
+    if (avx) {
+        // All of zmm0-15 where AVX-512 is on.
+        __asm__ __volatile__("vzeroall" ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                             "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "memory");
+    } else {
+        __asm__ __volatile__(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\tpxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"
+            "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\tpxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
+            "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\tpxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15"
+            ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+            "xmm12", "xmm13", "xmm14", "xmm15", "memory");
+    }
+#endif
+}
+
+// Zeroes 64 KiB of the stack below the caller's frame, then the vector registers: what string-to-key's library
+// code left there of a password or key. libk5crypto's MD4 (the RC4 key) and nettle's HMAC-SHA1 (PBKDF2, the
+// AES keys) keep their contexts in their own frames and return without wiping them; the bytes stay in the
+// thread's stack until some later call happens to overwrite them. Not inlined, so the area is a frame of its
+// own, where those library frames were.
 __attribute__((noinline)) static inline void gmsa_scrub_stack(void) {
     unsigned char area[65536];
     explicit_bzero(area, sizeof area);
     __asm__ __volatile__("" : : "r"(area) : "memory");
+    gmsa_scrub_vector_registers();
 }
 
 // GSS-API's messages for a major/minor status pair, joined with ": " into `out` (truncated to `size`).

@@ -79,8 +79,8 @@ extension KerberosContext {
         return KerberosKey(encryptionType: .rc4HMAC, bytes: bytes)
     }
 
-    /// Zeroes 64 KiB of the calling thread's stack below the caller (`gmsa_scrub_stack`): for a thread that
-    /// has derived keys or read a keytab, at the end of its work.
+    /// Zeroes 64 KiB of the calling thread's stack below the caller and its vector registers (`gmsa_scrub_stack`):
+    /// for a thread that has derived keys or read a keytab, at the end of its work.
     public static func scrubStack() {
         gmsa_scrub_stack()
     }

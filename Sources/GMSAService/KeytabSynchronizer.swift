@@ -77,6 +77,8 @@ public struct KeytabSynchronizer {
         state: inout DaemonState,
         now: Timestamp
     ) -> [AccountReport] {
+        // The comparisons, merges and writes below copy key bytes through this thread's frames and registers.
+        defer { KerberosContext.scrubStack() }
         var reports: [ServiceAccountName: AccountReport] = [:]
         var candidates: [KeyVersionConfirmer.Candidate] = []
         let writer = KeytabWriter(context: context)
@@ -237,6 +239,7 @@ public struct KeytabSynchronizer {
         guard var accountState = state[target.name], accountState.retainedUntil.values.contains(where: { $0 <= now }) else {
             return nil
         }
+        defer { KerberosContext.scrubStack() }
         let expired = Set(accountState.retainedUntil.filter { $0.value <= now }.keys)
         var report = AccountReport(account: target.name, keytab: target.keytab, outcome: .current)
         do {

@@ -17,7 +17,9 @@ enum ParallelKeyDerivation {
         let workers = max(1, min(workers, plans.count))
         let results = Mutex<[Result<KeyPlan, AccountFailure>?]>(Array(repeating: nil, count: plans.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // libdispatch's workers live on: what the libraries left of keys in their frames goes too.
+            // libdispatch's workers live on: what the libraries left of keys in their frames and in the vector
+            // registers goes too (the worker's first idle wait binds sem_timedwait lazily, and glibc's resolver
+            // saves every vector register on the stack).
             defer { KerberosContext.scrubStack() }
             let planner: KeyPlanner?
             do {
