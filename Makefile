@@ -69,9 +69,9 @@ deps:
 # integration tests find the DC through LAB_* variables. The rollover test moves the DC's clock and the
 # failover tests stop and freeze dc1 of a lab with two DCs (one also moves both DCs' clocks), the site test puts
 # dc2 in a second AD site and stops it, the unreachable
-# test and the dead-DCs test add nftables rules, the unjoined test creates a domain user and moves the lab's host keytab away, the run-as test binds its own
-# /etc/passwd and /etc/group, the
-# crash test kills sync and fills small tmpfs mounts: each gets a lab of its own.
+# test and the dead-DCs test add nftables rules, the unjoined test creates a domain user and moves the lab's
+# host keytab away, the run-as test binds its own /etc/passwd and /etc/group, the crash test kills sync and
+# fills small tmpfs mounts, the memory-dump test dumps its daemon with gcore: each gets a lab of its own.
 # Then the package on a clean host, and 100 daemons through a rollover against one DC.
 test: deps
 	$(MAKE) swift-test
@@ -92,6 +92,7 @@ swift-test:
 	lab/lab.sh run -- lab/dead-dcs-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unjoined-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/run-as-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	lab/lab.sh run -- lab/memdump-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 
 # The load test (lab/load-test.sh): LOAD_HOSTS instances of the daemon, each with its own host account, keytab

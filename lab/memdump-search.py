@@ -11,10 +11,12 @@ or in part: any 16-byte piece of it at a 16-byte step (a leftover whose start wa
 by malloc's free-list pointers).
 
 Each hit is described by where it lies: the mapping (the heap, a thread's arena, a library), and what holds
-it, judged from the bytes around it: "decoded LDAP PDU" when the blob follows the BER header of an
-msDS-ManagedPassword value (a SearchResultEntry as it came off the wire, after the SASL layer), with the size
-of the malloc chunk the PDU starts (when it starts one). Output: one line per needle, one per hit, then
-"hits: N" (all) and "unexplained: M" (hits that are not in a decoded LDAP PDU). The bytes are never printed.
+it, judged from the bytes around it: "decoded LDAP stream" when the blob copy is followed, without a gap, by
+the rest of its SearchResultEntry and the next message (a reply as it came off the wire, after the SASL
+layer: a buffer of the whole stream, not libldap's buffer of one message), with the buffer named by what
+follows the stream's end. The copy's start may have been reused by a later allocation. Output: one line per
+needle, one per hit, then "hits: N" (all) and "unexplained: M" (hits not in a decoded LDAP stream). The
+bytes are never printed.
 """
 import hashlib
 import mmap
@@ -200,34 +202,122 @@ class Core:
 
 
 def holder(core, address, blobs):
-    """What holds the bytes at address, judged from their surroundings."""
+    """What holds the bytes at address, judged from their surroundings.
+
+    A blob copy in a decoded LDAP stream is a library's: the stream buffers (MIT's gss_unwrap output,
+    libldap's SASL socket buffer) are freed as they are, while libldap's buffer of one message has the entry's
+    attributes, the attribute name included, zeroed before it is freed (DirectoryConnection, checked by
+    DirectoryWipeAgainstLabTests). So a copy is in a stream when the msDS-ManagedPassword attribute header
+    is still right before it, or the rest of the reply follows it; its start or its end may have been reused
+    by later allocations (malloc's list pointers, a split chunk's header).
+    """
+    piece = core.read(address, PIECE)
     for blob in blobs:
-        # The hit may be a piece of a blob copy: find where that copy would start.
-        for start in range(address - len(blob) + 1, address + 1):
-            head = core.read(start, PIECE)
-            if head != blob[:PIECE]:
-                continue
-            before = core.read(start - 40, 40)
-            if b"msds-managedpassword" not in before.lower():
+        # The hit is a piece of a blob copy: find where that copy would start.
+        offset = blob.find(piece)
+        while offset >= 0:
+            start = address - offset
+            stream, end = stream_after(core, start + len(blob))
+            if not stream:
+                # A freed stream buffer that malloc split right after the entry: the new chunk's header and
+                # list pointers (up to 32 bytes) lie between the entry and the next message of the reply.
+                gap = core.read(start + len(blob), 64)
+                found = re.search(rb"\x30(?:[\x00-\x7f]|\x81.|\x82..|\x84....)\x02\x01.[\x64\x65\x73]", gap, re.S)
+                if found is not None and found.start() <= 48:
+                    stream, end = True, stream_after(core, start + len(blob) + found.start())[1]
+            headed = b"msds-managedpassword" in core.read(start - 48, 48).lower()
+            if stream or headed:
+                return "in a decoded LDAP stream" + pdu_buffer(core, end)
+            if core.read(start, PIECE) == blob[:PIECE]:
                 return "in a bare copy of the blob"
-            return "in a decoded LDAP PDU" + pdu_buffer(core, start + len(blob))
+            offset = blob.find(piece, offset + 1)
     return "outside any blob copy"
 
 
-def pdu_buffer(core, blob_end):
-    """Which buffer holds the decoded LDAP stream around a blob, told by what follows the stream's end.
+def stream_after(core, at):
+    """(whether an LDAP stream goes on right after a blob value, where it ends or None when not reached).
+
+    A decoded search reply goes on, without a gap, with the entry's next attributes (30 LL 04 LL name ...),
+    then the next message: a SearchResultEntry (30 LL 02 01 ID 64) or the SearchResultDone (30 0c 02 01 ID 65
+    07 0a ...). Only a buffer of the whole stream (MIT's gss_unwrap output, libldap's SASL socket buffer)
+    holds the next message right after an entry; libldap's buffer of one message (wiped when freed) ends with
+    the entry. The end is the address right after the SearchResultDone.
+    """
+    stream = False
+    for _ in range(256):
+        data = core.read(at, 8)
+        if len(data) < 8 or data[0] != 0x30:
+            break
+        length, size = ber_length(data[1:])
+        if length is None:
+            break
+        body = at + 1 + size
+        content = core.read(body, 4)
+        if len(content) == 4 and content[:2] == b"\x02\x01" and content[3] == 0x65:
+            return True, body + length
+        if len(content) == 4 and content[:2] == b"\x02\x01" and content[3] == 0x64:
+            stream = True
+            at = skip_entry_header(core, at)
+            if at is None:
+                break
+        elif content[:1] == b"\x04" or (content[:2] == b"\x02\x01" and content[3] == 0x73):
+            # The entry's next attribute, or a SearchResultReference.
+            at = body + length
+        else:
+            break
+    return stream, None
+
+
+def ber_length(data):
+    """(length, bytes used) of a BER definite length, (None, 0) for anything else."""
+    if not data:
+        return None, 0
+    if data[0] < 0x80:
+        return data[0], 1
+    count = data[0] & 0x7F
+    if count == 0 or count > 4 or len(data) < 1 + count:
+        return None, 0
+    return int.from_bytes(data[1:1 + count], "big"), 1 + count
+
+
+def skip_entry_header(core, at):
+    """The address of the first attribute of the SearchResultEntry whose message starts at `at`."""
+    data = core.read(at, 16)
+    _length, size = ber_length(data[1:])
+    at += 1 + size + 3  # message SEQUENCE, message ID (02 01 ID)
+    data = core.read(at, 8)
+    if not data or data[0] != 0x64:
+        return None
+    _length, size = ber_length(data[1:])
+    at += 1 + size
+    data = core.read(at, 8)  # the DN: 04 LL ...
+    if not data or data[0] != 0x04:
+        return None
+    length, size = ber_length(data[1:])
+    if length is None:
+        return None
+    at += 1 + size + length
+    data = core.read(at, 8)  # the attribute list: 30 LL
+    if not data or data[0] != 0x30:
+        return None
+    _length, size = ber_length(data[1:])
+    return at + 1 + size
+
+
+def pdu_buffer(core, stream_end):
+    """Which buffer holds a decoded LDAP stream, told by what follows its end (`None`: not reached).
 
     The stream of a search ends with its SearchResultDone (30 0c 02 01 ID 65 ...). MIT's gss_unwrap leaves
     the wrap token's encrypted header copy (RFC 4121 4.2.4: 05 04, flags, filler 0xff, EC, RRC, sequence
     number) right after the plaintext it returns; cyrus-sasl and libldap copy only the plaintext. So a stream
     followed by 05 04 .. ff is MIT's gss_unwrap output; one followed by anything else is a copy: libldap's
     SASL socket buffer (cyrus-sasl's own decode buffer is wiped by the wiping allocator when it is freed).
+    A stream whose end was reused by a later allocation (freed, then the heap gave its end away) is one of
+    the two, which are the only unwiped holders of the decoded stream (README, "Secrets").
     """
-    after = core.read(blob_end, 65536) or core.read(blob_end, 4096)
-    done = re.search(rb"\x30\x0c\x02\x01[\x00-\x7f]\x65\x07\x0a", after, re.S)
-    if done is None:
-        return "; buffer not identified (no SearchResultDone after it)"
-    trailer = after[done.start() + 14:done.start() + 18]
+    if stream_end is None:
+        return ": MIT GSS-API's gss_unwrap output or libldap's SASL socket buffer (freed; its end reused)"
+    trailer = core.read(stream_end, 4)
     if len(trailer) == 4 and trailer[0] == 0x05 and trailer[1] == 0x04 and trailer[3] == 0xFF:
         return ": MIT GSS-API's gss_unwrap output buffer (freed unwiped by gss_release_buffer)"
     return ": libldap's SASL socket buffer (freed unwiped at unbind, or still in use)"
@@ -261,7 +351,7 @@ def main():
             for address in addresses:
                 where = holder(core, address, blobs)
                 total += 1
-                if "decoded LDAP PDU" not in where:
+                if "decoded LDAP stream" not in where:
                     unexplained += 1
                 print("  hit (%s) at 0x%x: %s, %s" % (kind, address, mapping_label(core.maps, core.stack_pointers, address), where))
     print("hits: %d" % total)

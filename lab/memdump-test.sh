@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What a memory dump of the running daemon shows of the secrets it has read, run inside a lab. Not in make
-# swift-test yet: it still fails on findings not explained (README, "Secrets"), in some runs and not others.
+# What a memory dump of the running daemon shows of the secrets it has read, run inside a lab (make
+# swift-test does):
 #
 #   lab/lab.sh run -- lab/memdump-test.sh [BINARY]
 #
@@ -9,9 +9,10 @@
 # daemon sets for itself, and root may ptrace a non-dumpable process). The needles, kept in a private directory
 # and never printed: each blob (read again as the host, through lab/fetch-blob.sh), its passwords (UTF-16LE
 # and UTF-8), the PBKDF2 intermediate keys and every key of the keytabs the daemon wrote
-# (lab/memdump-search.py). Passes with 0 hits outside a decoded LDAP PDU that a library keeps (README,
-# "Secrets": libldap's SASL socket buffer, MIT GSS-API's gss_unwrap output): none in our buffers, none of the
-# passwords' UTF-8 form or of the keys, which only we ever hold. Prints each hit's place and the figures, then
+# (lab/memdump-search.py). Passes with 0 hits outside a decoded LDAP stream that a library keeps (README,
+# "Secrets": libldap's SASL socket buffer, MIT GSS-API's gss_unwrap output, each named by the search): none
+# in our buffers, stacks or the stack frames glibc's lazy binding saves registers in, none of the passwords'
+# UTF-8 form or of the keys, which only we ever hold. Prints each hit's place and the figures, then
 # "N passed, M failed". The dump is secret: it lives in a 0700 directory removed at exit, whatever happens.
 set -uo pipefail
 
@@ -71,11 +72,11 @@ sed 's/^/  /' "$WORK/search.log"
 check "the search ran (rc $search_rc)" test "$search_rc" = 0
 check "the dump holds the daemon's heap" grep -qx 'heap dumped: yes' "$WORK/search.log"
 needles=$(grep -c '^needle: ' "$WORK/search.log")
-printf 'figure: %s needles, %s hits, %s outside a library'"'"'s decoded LDAP PDU\n' "$needles" \
+printf 'figure: %s needles, %s hits, %s outside a library'"'"'s decoded LDAP stream\n' "$needles" \
     "$(sed -n 's/^hits: //p' "$WORK/search.log")" "$(sed -n 's/^unexplained: //p' "$WORK/search.log")"
 check "every needle was searched ($needles: blob, 2 passwords in 2 forms, 2 PBKDF2 keys, keys, per account)" \
     test "$needles" -ge 14
-check "no hit outside a decoded LDAP PDU a library keeps (our buffers hold none)" grep -qx 'unexplained: 0' "$WORK/search.log"
+check "no hit outside a decoded LDAP stream a library keeps (our buffers hold none)" grep -qx 'unexplained: 0' "$WORK/search.log"
 check "no hit of a password's UTF-8 form, a PBKDF2 intermediate or a key (only we hold those)" \
     awk '/^needle: .*(UTF-8|PBKDF2|key kvno)/ && !/: 0 whole, 0 partial$/ { bad = 1 } END { exit bad }' "$WORK/search.log"
 
