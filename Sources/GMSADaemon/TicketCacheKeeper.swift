@@ -26,6 +26,8 @@ struct TicketCacheKeeper {
 
     /// The caches this run checked or wrote, by path.
     private(set) var seen: [String: Seen] = [:]
+    /// Whether the caches the state file names were looked at (once, at the first tick).
+    private var adoptedRecorded = false
 
     init(logger: Logger, operations: any TicketCacheOperations) {
         self.logger = logger
@@ -72,7 +74,24 @@ struct TicketCacheKeeper {
                 state[target.name] = account
             }
         }
+        if !adoptedRecorded {
+            adoptedRecorded = true
+            adoptRecorded(in: state, realm: realm, keeping: kept)
+        }
         removeOrphans(keeping: kept, now: now)
+    }
+
+    /// Caches the state file names whose account is no longer a target with that cache (its `ccache` removed
+    /// while the daemon was stopped): watched like caches this run wrote, so each is removed once its ticket
+    /// expires. Only a file that still holds the account's ticket is taken.
+    private mutating func adoptRecorded(in state: DaemonState, realm: String, keeping kept: Set<String>) {
+        for (name, account) in state.accounts {
+            guard let path = account.ticketCache?.path, !kept.contains(path), seen[path] == nil,
+                let fingerprint = KeytabFingerprint(path: path), let accountName = try? ServiceAccountName(name),
+                let info = try? operations.inspect(path), info.isFor(accountName.principal(realm: realm))
+            else { continue }
+            seen[path] = Seen(fingerprint: fingerprint, info: info, account: accountName)
+        }
     }
 
     private mutating func keep(
@@ -138,6 +157,7 @@ struct TicketCacheKeeper {
             }
             let previousKeyVersion = cache.keyVersion
             if let usedKeyVersion { cache.keyVersion = usedKeyVersion }
+            cache.path = path
             cache.consecutiveFailures = 0
             cache.lastError = nil
             // When the KDC took an older key than the directory's (it has not switched yet), the plan makes the

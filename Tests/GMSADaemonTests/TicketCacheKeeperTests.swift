@@ -277,6 +277,19 @@ final class FakeTicketCaches: TicketCacheOperations {
         #expect("\(try #require(entries(JournalField.MessageID.ticketCacheRemoved).first).message)".contains("no longer configured"))
     }
 
+    @Test mutating func aDaemonStartedAfterTheCacheWasUnconfiguredRemovesItAtExpiry() throws {
+        keysWritten()
+        tick(at: start)
+        #expect(state[name]?.ticketCache?.path == cache)
+        // A new daemon (nothing seen in memory) whose configuration no longer names the cache.
+        keeper = TicketCacheKeeper(logger: Logger(label: "test") { [log] _ in log }, operations: fake)
+        tick(at: start + 35_000, targets: [])
+        #expect(FileManager.default.fileExists(atPath: cache), "its ticket is still valid")
+        tick(at: start + 36_000, targets: [])
+        #expect(!FileManager.default.fileExists(atPath: cache))
+        #expect("\(try #require(entries(JournalField.MessageID.ticketCacheRemoved).first).message)".contains("no longer configured"))
+    }
+
     @Test func theStateFileKeepsWhatTheCacheCannotSay() throws {
         var state = DaemonState()
         var account = AccountState(keytab: "/k")
@@ -285,6 +298,7 @@ final class FakeTicketCaches: TicketCacheOperations {
         cache.retryAt = start
         cache.lastError = "no KDC"
         cache.withheld = "the account is gone"
+        cache.path = "/run/gmsa-keytabd/msa-app.ccache"
         account.ticketCache = cache
         state[name] = account
         #expect(try DaemonState(json: state.json()) == state)

@@ -121,6 +121,7 @@ extension TicketCacheState {
         retryAt = try reader.timestamp("retryAt")
         lastError = try reader.string("lastError")
         withheld = try reader.string("withheld")
+        path = try reader.string("path")
     }
 
     var jsonValue: JSONValue {
@@ -129,6 +130,7 @@ extension TicketCacheState {
         object["retryAt"] = retryAt.map(JSONValue.timestamp)
         object["lastError"] = lastError.map { .string($0) }
         object["withheld"] = withheld.map { .string($0) }
+        object["path"] = path.map { .string($0) }
         return .object(object)
     }
 }

@@ -6,6 +6,9 @@
 public struct TicketCacheState: Sendable, Equatable {
     /// The kvno of the account's key the last AS exchange used; a renewal keeps it.
     public var keyVersion: UInt32?
+    /// The cache file last written: a daemon started after the account's `ccache` was removed from the
+    /// configuration still removes it once its ticket expires.
+    public var path: String?
     /// Failed refreshes in a row, and when the next try is.
     public var consecutiveFailures = 0
     public var retryAt: Timestamp?
