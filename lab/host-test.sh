@@ -382,10 +382,11 @@ sys.exit(1)' "$hook_journal" "$1" "$2"
     chmod 0755 "$ROOT/usr/local/bin/job"
     sed 's/run-as msa-app /run-as msa-web /' "$examples/gmsa-job.service" >"$ROOT/etc/systemd/system/gmsa-job.service"
     cp "$examples/gmsa-job.timer" "$ROOT/etc/systemd/system/gmsa-job.timer"
-    # RandomizedDelaySec= applies to every trigger of the timer, the added one too.
-    printf '[Timer]\nOnActiveSec=1s\nRandomizedDelaySec=0\n' >"$ROOT/etc/systemd/system/gmsa-job.timer.d/now.conf"
+    # RandomizedDelaySec= applies to every trigger of the timer, the added one too, and AccuracySec= (1 min by
+    # default) lets systemd 252 fire it up to a minute late.
+    printf '[Timer]\nOnActiveSec=1s\nRandomizedDelaySec=0\nAccuracySec=1s\n' >"$ROOT/etc/systemd/system/gmsa-job.timer.d/now.conf"
     on_host systemctl daemon-reload
-    on_host systemctl enable --now gmsa-job.timer >/dev/null 2>&1 || true
+    on_host systemctl enable --now gmsa-job.timer 2>&1 | sed 's/^/  enable: /'
     job_journal() { on_host journalctl -u gmsa-job.service -o cat --no-pager; }
     export -f job_journal
     check "the timer ran the job: klist in its journal names msa-web\$" \
@@ -395,6 +396,10 @@ sys.exit(1)' "$hook_journal" "$1" "$2"
     check "kvno of HTTP/web.$LAB_DOMAIN as msa-web\$ worked in the job" \
         bash -c "job_journal | grep -q '^HTTP/web.$LAB_DOMAIN@$LAB_REALM: kvno = '"
     job_journal | sed 's/^/  gmsa-job: /'
+    if ! job_journal | grep -q 'Default principal'; then
+        on_host systemctl status --no-pager gmsa-job.timer gmsa-job.service 2>&1 | sed 's/^/  gmsa-job status: /'
+        on_host systemctl list-timers --all --no-pager 2>&1 | sed 's/^/  timers: /'
+    fi
     check "gmsa-job.service succeeded and left no cache behind" \
         wait_for 10 bash -c "[[ \$(on_host systemctl show -p Result --value gmsa-job.service) == success ]] &&
             [[ -z \$(on_host find /run/gmsa-keytabd -maxdepth 1 -name 'run-as.*') ]]"
