@@ -128,6 +128,18 @@ fi
 printf 'nameserver 127.0.0.1\nsearch %s\n' "$DOMAIN" >"$LAB/resolv.conf"
 mount --bind "$LAB/hosts" /etc/hosts
 mount --bind "$LAB/resolv.conf" /etc/resolv.conf
+# LAB_FULL_SAMBA=1: smbd maps a session's SIDs to uids through winbindd, and libwbclient knows one socket
+# directory, the compiled-in /run/samba/winbindd ("winbindd socket directory" moves winbindd's end only; without
+# this every SMB session setup fails with NT_STATUS_INTERNAL_ERROR). A private /run/samba (smbclient keeps its
+# gencache there too) with dc1's socket directory in it; only the empty mount point stays on the host. smbd reads a
+# share as the session's user: the shares (sysvol, netlogon) lie under $LAB, which the user must be able to cross.
+if [[ ${LAB_FULL_SAMBA:-0} == 1 ]]; then
+    chmod 711 "$LAB"
+    mkdir -p /run/samba "$LAB/dc1/run/winbindd"
+    mount -t tmpfs -o mode=0755 tmpfs /run/samba
+    mkdir /run/samba/winbindd
+    mount --bind "$LAB/dc1/run/winbindd" /run/samba/winbindd
+fi
 
 # --- provision --------------------------------------------------------------
 t0=$(lab_now)

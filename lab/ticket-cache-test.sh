@@ -3,16 +3,18 @@
 #
 #   LAB_FULL_SAMBA=1 lab/lab.sh run -- lab/ticket-cache-test.sh [BINARY]
 #
-# One daemon, two cache-only accounts whose caches belong to nobody, and a journal of its own (a listener on
+# One daemon, three cache-only accounts whose caches belong to nobody, and a journal of its own (a listener on
 # /run/systemd/journal/socket, in the lab's private mount namespace) to see the MESSAGE_IDs:
 # - msa-web$: its keys in <state>/keys (0700, keytab 0600), the cache nobody's 0600; as nobody, kvno of an SPN,
-#   ldapwhoami -Y GSSAPI (says the gMSA) and smbclient //dc1/netlogon with the cache work; a deleted cache is
-#   written again at the next tick ("repaired"); a cache close to expiry (a 310-second ticket put in its place
-#   with kinit, as the owner's own tools might: Samba's KDC renews no ticket shorter than its 5-minute clock
-#   skew) is renewed with half its lifetime left ("renewed", same renew-until).
+#   ldapwhoami -Y GSSAPI (says the gMSA) and smbclient //dc1/netlogon (lists a file the test put in the DC's
+#   netlogon share) with the daemon's cache work; a deleted cache is written again at the next tick ("repaired").
+# - msa-group$: a cache close to expiry (a 310-second ticket put in its place with kinit, as the owner's own tools
+#   might: Samba's KDC renews no ticket shorter than its 5-minute clock skew) is renewed with half its lifetime
+#   left ("renewed", same renew-until). Put in right after the first pass: the 155 s wait is most of the run.
 # - msa-svc1$: its cache too gets a 2-minute ticket, then this host's right to read the account is removed and a
 #   refresh reads it: the cache is not renewed, stays while its ticket is valid and is removed once it expired
 #   ("removed").
+# Then the daemon is stopped: the caches stay and work.
 # Prints "N passed, M failed". About 3 minutes.
 set -uo pipefail
 
@@ -87,9 +89,14 @@ ccache_group = "nogroup"
 name = "msa-svc1$"
 ccache = "$WORK/run/msa-svc1.ccache"
 ccache_owner = "nobody"
+[[account]]
+name = "msa-group$"
+ccache = "$WORK/run/msa-group.ccache"
+ccache_owner = "nobody"
 TOML_EOF
 WEB=$WORK/run/msa-web.ccache
 SVC=$WORK/run/msa-svc1.ccache
+GROUP=$WORK/run/msa-group.ccache
 
 # journal MESSAGE_ID ACCOUNT: the daemon's entries with that id for the account, one JSON object a line.
 journal() { jq -c --arg id "$1" --arg account "$2" 'select(.MESSAGE_ID == $id and .GMSA_ACCOUNT == $account)' "$WORK/journal.jsonl"; }
@@ -112,7 +119,7 @@ renew_until() { KRB5CCNAME=FILE:$1 klist | awk '/renew until/ { print $3, $4; ex
 KRB5_CONFIG=$WORK/krb5.conf "$BINARY" run -c "$WORK/gmsa-keytabd.toml" --log-target journal 2>"$WORK/daemon.err" &
 DAEMON=$!
 started=$(now)
-check "both caches are written after the first pass" wait_for 30 test -s "$WEB" -a -s "$SVC"
+check "the three caches are written after the first pass" wait_for 30 test -s "$WEB" -a -s "$SVC" -a -s "$GROUP"
 t_first=$(elapsed "$started")
 first=$(date +%s)
 check "the caches are nobody's, mode 0600" test "$(stat -c %U:%a "$WEB") $(stat -c %U:%a "$SVC")" = "nobody:600 nobody:600"
@@ -125,12 +132,29 @@ check "the journal says 'written' with its MESSAGE_ID, GMSA_CCACHE and TICKET_EX
 lifetime=$(($(expiry "$WEB") - first))
 check "the daemon's ticket lives the KDC's 10 hours: $lifetime s" test "$lifetime" -ge 35000 -a "$lifetime" -le 36001
 
+# Close to expiry, as early as may be (the renewal is due 155 s later, the expiry 120 s): short tickets in
+# msa-group$'s and msa-svc1$'s caches; msa-web$'s is tried meanwhile.
+check "short tickets put in two caches (310 s, 120 s)" short_ticket msa-group "$GROUP" 310s
+short_ticket msa-svc1 "$SVC" 2m
+first=$(date +%s)
+before_until=$(renew_until "$GROUP")
+svc_expiry=$(expiry "$SVC")
+# Revoked: this host may no longer read msa-svc1; a refresh reads it.
+helper samba-tool service-account group-msa-membership remove --name=msa-svc1 --principal="$HOST_ACCOUNT" \
+    -H "ldap://$LAB_DC" --use-kerberos=required
+out=$("$BINARY" refresh -c "$WORK/gmsa-keytabd.toml" 2>&1)
+check "the refresh says the DC withheld msa-svc1\$'s password" grep -q 'msa-svc1\$: FAILED: the DC withheld' <<<"$out"
+
 out=$(as_nobody "$WEB" kvno "ldap/$LAB_DC" 2>&1)
 check "kvno of ldap/$LAB_DC as nobody with the cache" grep -q "ldap/$LAB_DC@$LAB_REALM: kvno = " <<<"$out"
 out=$(as_nobody "$WEB" ldapwhoami -N -Q -Y GSSAPI -H "ldap://$LAB_DC" 2>&1)
 printf '  ldapwhoami as nobody: %s\n' "$out"
 check "ldapwhoami -Y GSSAPI says the gMSA" grep -qi 'msa-web\$' <<<"$out"
-# smbclient's own state in a directory of the caller's (the host's /run/samba is root's).
+# A file in the DC's netlogon share for the listing to show.
+netlogon=$(testparm -s "$LAB_SMB_CONF" --section-name=netlogon --parameter-name=path 2>/dev/null)
+[[ -d $netlogon ]] || { echo "no netlogon share in $LAB_SMB_CONF" >&2; exit 2; }
+echo 'rem gmsa-keytabd lab' >"$netlogon/gmsa-lab-logon.cmd"
+# smbclient's own state in a directory of the caller's (the lab's /run/samba is root's).
 mkdir -p "$WORK/smb" && chown nobody "$WORK/smb"
 printf '[global]\nrealm = %s\nworkgroup = COMPANY\n' "$LAB_REALM" >"$WORK/smb.conf"
 for key in "lock directory" "state directory" "cache directory" "private dir" "pid directory" "ncalrpc dir"; do
@@ -138,8 +162,9 @@ for key in "lock directory" "state directory" "cache directory" "private dir" "p
 done
 out=$(as_nobody "$WEB" smbclient -s "$WORK/smb.conf" "//$LAB_DC/netlogon" --use-krb5-ccache="FILE:$WEB" -c ls 2>&1)
 printf '%s\n' "$out" >"$WORK/smbclient.log"
-printf '  smbclient as nobody: %s\n' "$(tr '\n' ' ' <<<"$out" | cut -c1-160)"
-check "smbclient //$LAB_DC/netlogon --use-krb5-ccache lists the share" grep -q 'blocks of size' <<<"$out"
+printf '  smbclient as nobody: %s\n' "$(grep -v '^ *\.\.\? ' <<<"$out" | tr -s ' \t\n' ' ' | cut -c1-160)"
+check "smbclient //$LAB_DC/netlogon --use-krb5-ccache lists the share (gmsa-lab-logon.cmd)" \
+    grep -Eq '^ +gmsa-lab-logon\.cmd +[A-Z]* +21 ' <<<"$out"
 
 # Deleted: written again within a tick or two, and said.
 rm -f "$WEB"
@@ -150,25 +175,15 @@ check "the journal says 'repaired (it was deleted)'" \
     wait_for 5 bash -c "$(declare -f journal); WORK=$WORK; journal $REPAIRED 'msa-web\$' | grep -q 'it was deleted'"
 check "the repaired cache is nobody's again" test "$(stat -c %U:%G:%a "$WEB")" = nobody:nogroup:600
 
-# Close to expiry: short tickets in both caches.
-check "short tickets put in both caches (310 s, 120 s)" short_ticket msa-web "$WEB" 310s
-short_ticket msa-svc1 "$SVC" 2m
-first=$(date +%s)
-svc_expiry=$(expiry "$SVC")
-# Revoked: this host may no longer read msa-svc1; a refresh reads it.
-helper samba-tool service-account group-msa-membership remove --name=msa-svc1 --principal="$HOST_ACCOUNT" \
-    -H "ldap://$LAB_DC" --use-kerberos=required
-helper "$BINARY" refresh -c "$WORK/gmsa-keytabd.toml"
-
 # Renewal: a 310 s ticket is refreshed with 155 s left.
-before_until=$(renew_until "$WEB")
-check "msa-web\$'s cache is renewed, with its MESSAGE_ID" \
-    wait_for 180 bash -c "$(declare -f journal); WORK=$WORK; journal $RENEWED 'msa-web\$' | grep -q ."
+check "msa-group\$'s cache is renewed, with its MESSAGE_ID" \
+    wait_for 180 bash -c "$(declare -f journal); WORK=$WORK; journal $RENEWED 'msa-group\$' | grep -q ."
 t_renew=$(($(date +%s) - first))
-check "the renewed ticket is good for 5 more minutes" test $(($(expiry "$WEB") - $(date +%s))) -ge 290
-check "the renewal kept renew-until ($before_until)" test "$(renew_until "$WEB")" = "$before_until"
-out=$(as_nobody "$WEB" kvno "HTTP/web.$LAB_DOMAIN" 2>&1)
-check "kvno of HTTP/web.$LAB_DOMAIN with the renewed cache" grep -q "kvno = " <<<"$out"
+check "the renewed ticket is good for 5 more minutes" test $(($(expiry "$GROUP") - $(date +%s))) -ge 290
+check "the renewal kept renew-until ($before_until)" test "$(renew_until "$GROUP")" = "$before_until"
+check "the renewed cache is still nobody's, mode 0600" test "$(stat -c %U:%a "$GROUP")" = nobody:600
+out=$(as_nobody "$GROUP" kvno "HTTP/web.$LAB_DOMAIN" 2>&1)
+check "kvno of HTTP/web.$LAB_DOMAIN as nobody with the renewed cache" grep -q "kvno = " <<<"$out"
 
 # msa-svc1: kept while valid, removed at expiry, never renewed.
 if (($(date +%s) < svc_expiry - 3)); then
@@ -180,6 +195,16 @@ check "the journal says 'removed' with its MESSAGE_ID and why" \
     bash -c "$(declare -f journal); WORK=$WORK; journal $REMOVED 'msa-svc1\$' | grep -q 'may no longer read the account'"
 check "msa-svc1\$'s cache was never renewed" bash -c "! { $(declare -f journal); WORK=$WORK; journal $RENEWED 'msa-svc1\$' | grep -q .; }"
 check "the daemon is still running" kill -0 "$DAEMON"
+
+# Stopped: the caches stay (systemd keeps /run/gmsa-keytabd with RuntimeDirectoryPreserve=yes) and still work.
+kill -TERM "$DAEMON"
+wait "$DAEMON"
+stopped=$?
+DAEMON=
+check "the daemon stops on SIGTERM (exit $stopped)" test "$stopped" = 0
+check "the caches stay once it stopped" test -s "$WEB" -a -s "$GROUP"
+out=$(as_nobody "$WEB" kvno "HTTP/web.$LAB_DOMAIN" 2>&1)
+check "kvno as nobody with msa-web\$'s cache after the stop" grep -q "kvno = " <<<"$out"
 
 printf 'figures: first caches %s s after start; repaired %s s after the delete; renewed %s s after the 310 s ticket was put in; revoked cache gone %s s after its expiry (checked after the renewal)\n' \
     "$t_first" "$t_repair" "$t_renew" "$removed_after"
