@@ -91,7 +91,7 @@ swift-test:
 	lab/lab.sh run -- lab/unreachable-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/dead-dcs-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/unjoined-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
-	lab/lab.sh run -- lab/run-as-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
+	LAB_FULL_SAMBA=1 lab/lab.sh run -- lab/run-as-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	lab/lab.sh run -- lab/memdump-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_FULL_SAMBA=1 lab/lab.sh run -- lab/ticket-cache-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
 	LAB_EXTRA_GMSAS=2 CRASH_ROUNDS=$(CRASH_ROUNDS) lab/lab.sh run -- lab/crash-test.sh "$$($(SWIFT) build --show-bin-path)/gmsa-keytabd"
