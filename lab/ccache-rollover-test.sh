@@ -76,14 +76,8 @@ keytab = "$KEYTAB"
 ccache = "$CACHE"
 EOF
 
-t_query=$(date +%s)
-query=$("$HERE/fetch-blob.sh" "$ACCOUNT" | python3 "$HERE/blob-info.py" --json |
-    python3 -c 'import json, sys; print(int(json.load(sys.stdin)["query_interval_s"]))') || {
-    echo "ccache-rollover-test: cannot read $ACCOUNT's blob" >&2
-    exit 1
-}
-expiry=$((t_query + query))
-offset_to() { local o=$((expiry + $1 - $(date +%s))); printf '+%d\n' "$o"; }
+password_change_of "$ACCOUNT" || exit 1
+expiry=$EXPIRY # the first password change, on the real clock's epoch scale
 
 T_START=$(now)
 # --- 1. inside the window: keytab kvno 1 + staged 2, the cache from kvno 1 ------------------------------

@@ -76,15 +76,8 @@ keytab = "$KEYTAB"
 EOF
 
 # When does the first password expire? (Reading the blob at creation time triggers nothing.)
-t_query=$(date +%s)
-query=$("$HERE/fetch-blob.sh" "$ACCOUNT" | python3 "$HERE/blob-info.py" --json |
-    python3 -c 'import json, sys; print(int(json.load(sys.stdin)["query_interval_s"]))') || {
-    echo "rollover-failover-test: cannot read $ACCOUNT's blob" >&2
-    exit 1
-}
-expiry=$((t_query + query)) # the first password change, on the real clock's epoch scale
-# offset_to SECONDS: the offset that puts the clocks SECONDS after the password change (negative: before).
-offset_to() { local o=$((expiry + $1 - $(date +%s))); printf '+%d\n' "$o"; }
+password_change_of "$ACCOUNT" || exit 1
+expiry=$EXPIRY # the first password change, on the real clock's epoch scale
 
 T_START=$(now)
 # --- 1. the window read through dc1 ---------------------------------------------------------------------

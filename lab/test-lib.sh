@@ -17,6 +17,9 @@
 #                                  kinit -k as ACCOUNT$ from $WORK/NAME/ACCOUNT.keytab works
 #   notify_listener SECONDS        an sd_notify socket $WORK/notify.sock, open SECONDS: each message line goes to
 #                                  $WORK/notify.log as "EPOCH-SECONDS LINE"; sets LISTENER (its pid)
+#   password_change_of ACCOUNT     sets EXPIRY: when ACCOUNT's password changes next (epoch seconds, real
+#                                  clock), from its blob's query interval (a read at creation triggers nothing)
+#   offset_to SECONDS              the libfaketime offset that puts the clocks SECONDS after EXPIRY
 
 passed=0
 failed=0
@@ -86,3 +89,16 @@ PY
     LISTENER=$!
     for _ in $(seq 50); do [[ -S $WORK/notify.sock ]] && break; sleep 0.1; done
 }
+
+password_change_of() {
+    local lib t_query query
+    lib=$(dirname -- "${BASH_SOURCE[0]}")
+    t_query=$(date +%s)
+    query=$("$lib/fetch-blob.sh" "$1" | python3 "$lib/blob-info.py" --json |
+        python3 -c 'import json, sys; print(int(json.load(sys.stdin)["query_interval_s"]))') || {
+        echo "cannot read $1's blob" >&2
+        return 1
+    }
+    EXPIRY=$((t_query + query))
+}
+offset_to() { printf '+%d\n' "$((EXPIRY + $1 - $(date +%s)))"; }
