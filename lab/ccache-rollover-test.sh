@@ -5,18 +5,20 @@
 #   lab/lab.sh run -- lab/ccache-rollover-test.sh [BINARY]
 #
 # msa-daily (1-day interval, a 20-hour period on Samba) gets a keytab and a cache. The DC's clock and the
-# daemon's (`lab-faketime.sh follow`: wall and monotonic together, so the daemon sees time pass) start inside
-# the change window, 200 s before the password change; a reader, also following the offset, acts as the gMSA
+# daemon's (`lab-faketime.sh follow`: wall and monotonic together, so the daemon sees time pass) start before
+# the change window, 345 s before the password change; a reader, also following the offset, acts as the gMSA
 # once a second with the cache (`kvno --no-store` of the DC's LDAP SPN, a TGS exchange with the cache's TGT)
 # and logs each try. Then:
-#   1. the daemon's first pass writes kvno 1 and the staged 2, and the cache (an AS exchange with kvno 1);
-#   2. every clock jumps to 60 s after the change; a `refresh` is the read after expiry (kvno 2 current): the
+#   1. the daemon's first pass writes kvno 1 and the cache (an AS exchange with kvno 1);
+#   2. every clock jumps into the window, 150 s before the change; a `refresh` is the window read: the keytab
+#      stages kvno 2, the cache is left alone;
+#   3. every clock jumps to 60 s after the change; a `refresh` is the read after expiry (kvno 2 current): the
 #      cache is kept, its TGT stays valid (a rollover does not end tickets already issued);
-#   3. every clock jumps to the cache's refresh time (8 h 2 min after its start): the daemon gets a new TGT
+#   4. every clock jumps to the cache's refresh time (8 h 2 min after its start): the daemon gets a new TGT
 #      with the new key, kvno 2, and replaces the file.
 # The reader pauses while the DC restarts for each jump (a lab artefact: the DC is down for those seconds).
-# Checks: 0 failed tries, tries with each TGT, the second TGT from kvno 2. Prints the reader's transcript,
-# the figures and "N passed, M failed". About 1.5 minutes.
+# Checks: 0 failed tries, tries with each TGT, the second TGT from kvno 2, and what `status` says of the cache.
+# Prints the reader's transcript, the figures and "N passed, M failed". About 1 minute.
 set -uo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -80,8 +82,8 @@ password_change_of "$ACCOUNT" || exit 1
 expiry=$EXPIRY # the first password change, on the real clock's epoch scale
 
 T_START=$(now)
-# --- 1. inside the window: keytab kvno 1 + staged 2, the cache from kvno 1 ------------------------------
-helper "$FT" "$(offset_to -200)" || exit 1
+# --- 1. before the window: keytab kvno 1, the cache from kvno 1 -------------------------------------------
+helper "$FT" "$(offset_to -345)" || exit 1
 NO_FAKE_STAT=1 "$FT" follow "$BINARY" run -c "$WORK/gmsa-keytabd.toml" --log-target stderr --log-level debug \
     2> >(while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$WORK/daemon.log") &
 DAEMON=$!
@@ -119,12 +121,25 @@ NO_FAKE_STAT=1 "$FT" follow "$WORK/reader.sh" "$CACHE" "$SPN" "$WORK/pause" >"$W
 READER=$!
 sleep 6
 
-# --- 2. after the change: the read after expiry; the cache's TGT stays in use ---------------------------
-touch "$WORK/pause"
-sleep 1.5
-helper "$FT" "$(offset_to 60)" || exit 1
-rm -f "$WORK/pause"
+# --- 2. the window read: kvno 2 staged in the keytab; the cache is left alone -----------------------------
+# jump_to OFFSET: every clock to OFFSET with the reader paused while the DC restarts.
+jump_to() {
+    touch "$WORK/pause"
+    sleep 1.5
+    helper "$FT" "$1" || exit 1
+    rm -f "$WORK/pause"
+}
+jump_to "$(offset_to -150)"
+refresh=$(NO_FAKE_STAT=1 "$FT" follow "$BINARY" refresh -c "$WORK/gmsa-keytabd.toml" --wait 60 2>&1)
+printf '%s\n' "$refresh" | sed 's/^/  refresh: /'
+keytab_kvnos() { klist -k "$KEYTAB" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }
+check "the window read stages kvno 2 in the keytab (kvno 1 still current)" test "$(keytab_kvnos)/$(state keyVersion)" = "2,1/1"
+sleep 5
+check "the cache still holds its first TGT" test "$(tgt_start)" = "$first_tgt"
+
+# --- 3. after the change: the read after expiry; the cache's TGT stays in use ---------------------------
 FROM=$(wc -l <"$WORK/daemon.log")
+jump_to "$(offset_to 60)"
 refresh=$(NO_FAKE_STAT=1 "$FT" follow "$BINARY" refresh -c "$WORK/gmsa-keytabd.toml" --wait 60 2>&1)
 printf '%s\n' "$refresh" | sed 's/^/  refresh: /'
 check "the read after expiry makes kvno 2 current" grep -q "^$ACCOUNT\\\$: ok, kvno 2 " <<<"$refresh"
@@ -135,15 +150,13 @@ printf '%s\n' "$out" | grep 'next: ' | sed 's/^/  status: /'
 check "status: the next action is a new ticket, the password having changed" \
     grep -q "next: re-acquire with the account's keys (the password changed: kvno 1 to 2)" <<<"$out"
 
-# --- 3. the cache's refresh time: a new TGT from the new key ------------------------------------------
-touch "$WORK/pause"
-sleep 1.5
+# --- 4. the cache's refresh time: a new TGT from the new key ------------------------------------------
 # 8 h 2 min after the TGT's start: past its planned refresh (2 to 3 h before a 10 h ticket's end).
 tgt_epoch=$(date -d "$first_tgt" +%s)
 target=$((tgt_epoch + 8 * 3600 + 120))
-helper "$FT" "+$((target - $(date +%s)))" || exit 1
-rm -f "$WORK/pause"
+# Log lines from before the jump on: the daemon follows the clock and may act while the DC restarts.
 FROM=$(wc -l <"$WORK/daemon.log")
+jump_to "+$((target - $(date +%s)))"
 check "the daemon re-acquires the cache with kvno 2" wait_for 60 log_has 'ticket cache' 're-acquired' ' KVNO=2'
 second_tgt=$(tgt_start)
 sleep 6
@@ -159,7 +172,7 @@ with_second=$(grep -c "ok   tgt=${second_tgt/ /T}" "$WORK/reader.log")
 printf 'figure: %s tries, %s failed; %s with the TGT from kvno 1 (%s), %s with the new one (%s)\n' \
     "$tries" "$failures" "$with_first" "$first_tgt" "$with_second" "$second_tgt"
 check "no try failed across the rollover and the new TGT" test "$failures" -eq 0
-check "the reader used the first TGT before and after the change" test "$with_first" -ge 8
+check "the reader used the first TGT before, in and after the window" test "$with_first" -ge 12
 check "the reader used the new TGT" test "$with_second" -ge 3
 check "the new TGT is another one" test "$second_tgt" != "$first_tgt"
 check "kvno 2 in the state file" test "$(state keyVersion)" = 2
