@@ -28,6 +28,26 @@ public final class ChildProcess {
             case .exited(let status), .signaled(let status): status
             }
         }
+
+        /// What a shell reports: the exit status, or 128 plus the signal that killed it.
+        public var shellStatus: Int32 {
+            switch self {
+            case .exited(let status): status
+            case .signaled(let signal): 128 + signal
+            }
+        }
+
+        /// `waitpid(pid, options)`: how the child ended, or `nil` while it runs (or when the wait was
+        /// interrupted). A child reaped by someone else (ECHILD) has ended, how is unknown: exit status -1.
+        static func reap(_ pid: pid_t, options: Int32) -> Termination? {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, options)
+            if result == -1 { return errno == ECHILD ? .exited(-1) : nil }
+            guard result == pid else { return nil }
+            // WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift cannot import.
+            let signal = status & 0x7f
+            return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+        }
     }
 
     /// Why a program did not start: the `posix_spawn` error for `path`.
@@ -101,19 +121,7 @@ public final class ChildProcess {
     }
 
     private func reap(options: Int32) -> Termination? {
-        if let ended { return ended }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, options)
-        if result == -1 {
-            guard errno == ECHILD else { return nil }
-            // Reaped by someone else: it has ended, how is unknown.
-            ended = .exited(-1)
-            return ended
-        }
-        guard result == pid else { return nil }
-        // WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift cannot import.
-        let signal = status & 0x7f
-        ended = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+        if ended == nil { ended = Termination.reap(pid, options: options) }
         return ended
     }
 }

@@ -15,19 +15,8 @@ public final class SupervisedCommand {
     /// The signals passed on to the command.
     public static let forwardedSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
 
-    /// How the command ended.
-    public enum Termination: Sendable, Equatable {
-        case exited(Int32)
-        case signaled(Int32)
-
-        /// What a shell reports: the exit status, or 128 plus the signal that killed it.
-        public var shellStatus: Int32 {
-            switch self {
-            case .exited(let status): status
-            case .signaled(let signal): 128 + signal
-            }
-        }
-    }
+    /// How the command ended (``ChildProcess/Termination/shellStatus`` is run-as's exit status).
+    public typealias Termination = ChildProcess.Termination
 
     /// Why the command could not be started (fork failed).
     public struct StartFailure: Error, Sendable, CustomStringConvertible {
@@ -116,16 +105,7 @@ public final class SupervisedCommand {
     private var ended: Termination?
 
     private func reap() -> Termination? {
-        if let ended { return ended }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == -1, errno == ECHILD {
-            ended = .exited(-1)
-        } else if result == pid {
-            // WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift cannot import.
-            let signal = status & 0x7f
-            ended = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
-        }
+        if ended == nil { ended = Termination.reap(pid, options: WNOHANG) }
         return ended
     }
 }
