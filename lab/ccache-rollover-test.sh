@@ -148,7 +148,7 @@ check "the cache still holds the TGT from before the change" test "$(tgt_start)"
 out=$(status_of)
 printf '%s\n' "$out" | grep 'next: ' | sed 's/^/  status: /'
 check "status: the next action is a new ticket, the password having changed" \
-    grep -q "next: re-acquire with the account's keys (the password changed: kvno 1 to 2)" <<<"$out"
+    grep -q "next: re-acquire with the account's keys (the password changed (kvno 1 to 2)) " <<<"$out"
 
 # --- 4. the cache's refresh time: a new TGT from the new key ------------------------------------------
 # 8 h 2 min after the TGT's start: past its planned refresh (2 to 3 h before a 10 h ticket's end).

@@ -155,7 +155,6 @@ struct TicketCacheKeeper {
                 (info, usedKeyVersion) = try operations.acquire(
                     for: principal, keytab: target.keytab, keyVersion: keyVersion, writingTo: path, options: options)
             }
-            let previousKeyVersion = cache.keyVersion
             if let usedKeyVersion { cache.keyVersion = usedKeyVersion }
             cache.path = path
             cache.consecutiveFailures = 0
@@ -171,7 +170,7 @@ struct TicketCacheKeeper {
             log(
                 target.name, path, info: info, keyVersion: usedKeyVersion, plan: plan, damage: damage,
                 first: current == nil && !wasSeen && damage == nil, next: next,
-                rollover: previousKeyVersion.flatMap { $0 < keyVersion ? ($0, keyVersion) : nil })
+                reacquireReason: TicketCachePlan.reacquireReason(status, keyVersion: keyVersion))
         } catch {
             if error.isKDCUnreachable { unreachable = error }
             fail(target.name, path, error, cache: &cache, expiry: expiry, now: now)
@@ -199,7 +198,7 @@ struct TicketCacheKeeper {
 
     private func log(
         _ account: ServiceAccountName, _ path: String, info: TicketCacheInfo, keyVersion: UInt32?, plan: TicketCachePlan,
-        damage: String?, first: Bool, next: TicketCachePlan, rollover: (from: UInt32, to: UInt32)?
+        damage: String?, first: Bool, next: TicketCachePlan, reacquireReason: String
     ) {
         let expiry = Timestamp(timeIntervalSince1970: Double(info.expiry))
         var metadata = metadata(account, path, expiry: expiry)
@@ -222,10 +221,7 @@ struct TicketCacheKeeper {
             let reason: String
             switch plan.action {
             case .acquire(let why): reason = why
-            case .reacquire:
-                reason =
-                    rollover.map { "the password changed (kvno \($0.from) to \($0.to)) since the last one" }
-                    ?? "its renew-until is too close for a renewal"
+            case .reacquire: reason = reacquireReason
             case .renew: reason = "the KDC would not renew it"
             }
             metadata[JournalField.messageID] = "\(JournalField.MessageID.ticketCacheAcquired)"

@@ -48,14 +48,7 @@ enum TicketCacheSummary {
             let spread = HostIdentity.current.map { RefreshSpread(host: $0, account: account) } ?? .middle
             let plan = TicketCachePlan.plan(status, keyVersion: keyVersion, spread: spread.ticket, now: now)
             let due = max(plan.due, cache?.retryAt ?? plan.due)
-            var why = ""
-            if plan.action == .reacquire {
-                if let used = status?.keyVersion, let current = keyVersion, used < current {
-                    why = " (the password changed: kvno \(used) to \(current))"
-                } else {
-                    why = " (renew-until too close for a renewal)"
-                }
-            }
+            let why = plan.action == .reacquire ? " (\(TicketCachePlan.reacquireReason(status, keyVersion: keyVersion)))" : ""
             lines.append("\(indent)  next: \(plan.action.summary)\(why) \(due <= now ? "now" : StatusCommand.format(due, now: now))")
         }
         if let error = cache?.lastError {

@@ -193,7 +193,7 @@ final class FakeTicketCaches: TicketCacheOperations {
         #expect(fake.calls == ["acquire 3", "acquire 4", "acquire 4"])
         #expect(state[name]?.ticketCache?.keyVersion == 4)
         let reacquired = try #require(entries(JournalField.MessageID.ticketCacheAcquired).last)
-        #expect("\(reacquired.message)".contains("re-acquired (the password changed (kvno 3 to 4) since the last one)"))
+        #expect("\(reacquired.message)".contains("re-acquired (the password changed (kvno 3 to 4)), ticket valid until"))
         #expect(reacquired.metadata["KVNO"] == "4")
         tick(at: start + 27_000 + 27_060)
         #expect(fake.calls.count == 3)

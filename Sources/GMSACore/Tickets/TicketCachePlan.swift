@@ -55,7 +55,20 @@ public struct TicketCachePlan: Sendable, Equatable {
         let margin = max(lifetime * (refreshFraction + spreadShare), min(minimumMargin, lifetime / 2))
         let due = max(status.start, status.expiry - margin)
         let renewable = status.renewUntil.map { $0.timeIntervalSince(due) >= lifetime / 2 } ?? false
-        let rolledOver = keyVersion.flatMap { current in status.keyVersion.map { $0 < current } } ?? false
+        let rolledOver = rollover(status, keyVersion: keyVersion) != nil
         return TicketCachePlan(action: renewable && !rolledOver ? .renew : .reacquire, due: due)
+    }
+
+    /// Why a ``Action/reacquire`` gets a new ticket rather than a renewal, in words for the journal, `status` and
+    /// `run-as`: the password changed since the cache's TGT was obtained, or its renew-until is too close.
+    public static func reacquireReason(_ status: TicketCacheStatus?, keyVersion: UInt32?) -> String {
+        guard let rollover = rollover(status, keyVersion: keyVersion) else { return "renew-until too close for a renewal" }
+        return "the password changed (kvno \(rollover.from) to \(rollover.to))"
+    }
+
+    /// The kvno the cache's TGT was obtained with and the account's current one, when the first is older.
+    static func rollover(_ status: TicketCacheStatus?, keyVersion: UInt32?) -> (from: UInt32, to: UInt32)? {
+        guard let used = status?.keyVersion, let current = keyVersion, used < current else { return nil }
+        return (used, current)
     }
 }

@@ -71,12 +71,7 @@ public struct TicketCacheFreshener<Source: TicketCacheSource> {
         let reason: String
         switch plan.action {
         case .acquire(let why): reason = why
-        case .reacquire:
-            if let used = status?.keyVersion, let current = source.currentKeyVersion(), used < current {
-                reason = "the password changed (kvno \(used) to \(current))"
-            } else {
-                reason = "renewal would not extend the ticket far enough"
-            }
+        case .reacquire: reason = TicketCachePlan.reacquireReason(status, keyVersion: source.currentKeyVersion())
         case .renew: reason = "the renewal failed"
         }
         do {
