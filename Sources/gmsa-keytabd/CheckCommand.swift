@@ -107,7 +107,7 @@ struct CheckCommand: Subcommand {
             } else {
                 print("    keytab: \(report.keytab): \(keytabState)")
             }
-            if let settings = Self.ticketCache(of: report.account, in: configuration) {
+            if let settings = configuration.ticketCache(for: report.account) {
                 let state = StateStore(path: configuration.daemon.stateFile).load().0[report.account]
                 let summary = TicketCacheSummary.lines(
                     settings, account: report.account, realm: configuration.domain.realm, keyVersion: account?.keyVersion,
@@ -119,16 +119,10 @@ struct CheckCommand: Subcommand {
         for account in unreadable {
             print("  \(account.name): not readable by this host (discovery leaves it alone)")
         }
-        let caches = inspections.compactMap { Self.ticketCache(of: $0.report.account, in: configuration)?.path }
+        let caches = inspections.compactMap { configuration.ticketCache(for: $0.report.account)?.path }
         problems += Self.checkSandbox(keytabs: inspections.map(\.report.keytab), caches: caches)
         print(problems == 0 ? "result: OK" : "result: \(problems) problem(s) to fix")
         if problems > 0 { throw ExitCode.failure }
-    }
-
-    /// The ticket cache `account` has by the configuration (its block, or the discovery template).
-    static func ticketCache(of account: ServiceAccountName, in configuration: Configuration) -> Configuration.TicketCacheSettings? {
-        if let configured = configuration.account(named: account) { return configured.ticketCache }
-        return configuration.discovery?.ticketCache(for: account)
     }
 
     /// Prints whether the installed unit may write every keytab's and ticket cache's directory; returns the

@@ -69,8 +69,7 @@ struct StatusCommand: Subcommand {
                 print("  last error (\(account.consecutiveFailures) in a row): \(error)")
             }
             if let accountName = try? ServiceAccountName(name), let context,
-                let settings = configuration.account(named: accountName)?.ticketCache
-                    ?? configuration.discovery?.ticketCache(for: accountName)
+                let settings = configuration.ticketCache(for: accountName)
             {
                 let summary = TicketCacheSummary.lines(
                     settings, account: accountName, realm: configuration.domain.realm, keyVersion: account.keyVersion,

@@ -142,6 +142,26 @@ import Testing
         #expect(found.message.contains("has none"))
     }
 
+    @Test func aConfiguredAccountKeepsItsOwnCacheSettingOverTheDiscoveryTemplate() throws {
+        let configuration = try parse(
+            """
+            [[account]]
+            name = "msa-web"
+            keytab = "/etc/w.keytab"
+            [[account]]
+            name = "msa-app"
+            ccache = "/run/gmsa-keytabd/app.ccache"
+            [discovery]
+            keytab = "/var/lib/gmsa-keytabd/{account}.keytab"
+            ccache = "/run/gmsa-keytabd/{account}.ccache"
+            """)
+        #expect(configuration.ticketCache(for: try ServiceAccountName("MSA-WEB")) == nil, "its block sets no ccache")
+        #expect(configuration.ticketCache(for: try ServiceAccountName("msa-app"))?.path == "/run/gmsa-keytabd/app.ccache")
+        #expect(configuration.ticketCache(for: try ServiceAccountName("msa-job"))?.path == "/run/gmsa-keytabd/msa-job.ccache")
+        #expect(configuration.keytabIsPrivate(for: try ServiceAccountName("msa-app")))
+        #expect(!configuration.keytabIsPrivate(for: try ServiceAccountName("msa-job")))
+    }
+
     @Test func discoveryTakesACacheTemplateWithOrWithoutKeytabs() throws {
         let cachesOnly = try parse(
             """

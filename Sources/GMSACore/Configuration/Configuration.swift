@@ -155,6 +155,13 @@ public struct Configuration: Sendable, Equatable {
         accounts.first { $0.name == name }
     }
 
+    /// The ticket cache the daemon keeps for `name`: its `[[account]]` block's (none when the block sets no
+    /// `ccache`; configured accounts keep their own settings), else the discovery template's.
+    public func ticketCache(for name: ServiceAccountName) -> TicketCacheSettings? {
+        if let account = account(named: name) { return account.ticketCache }
+        return discovery?.ticketCache(for: name)
+    }
+
     /// Whether the account's keys are kept only for its ticket cache, in root's private key file (configured with
     /// `ccache` and no `keytab`, or discovered so).
     public func keytabIsPrivate(for name: ServiceAccountName) -> Bool {
