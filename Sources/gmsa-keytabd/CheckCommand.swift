@@ -132,8 +132,9 @@ struct CheckCommand: Subcommand {
             print("systemd unit: \(ServiceSandbox.unit) not loaded (keytab and cache directories not checked against its sandbox)")
             return 0
         }
-        print(sandbox.report(keytabs: keytabs, caches: caches).joined(separator: "\n"))
-        return sandbox.blocked(keytabs + caches).count
+        let report = sandbox.report(keytabs: keytabs, caches: caches)
+        print(report.lines.joined(separator: "\n"))
+        return report.blocked
     }
 
     static func format(epochSeconds: Int64) -> String {

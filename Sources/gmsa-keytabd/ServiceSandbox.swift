@@ -46,20 +46,24 @@ struct ServiceSandbox {
         Set(files.map(KeytabWriter.directory(of:))).sorted().filter { !allowsWriting(in: $0) }
     }
 
-    /// `check`'s lines: every keytab and cache directory writable, or each one that is not and what to add.
-    func report(keytabs: [String], caches: [String]) -> [String] {
+    /// `check`'s lines (every keytab and cache directory writable, or each one that is not and what to add) and
+    /// how many directories the daemon may not write.
+    func report(keytabs: [String], caches: [String]) -> (lines: [String], blocked: Int) {
         let blocked = blocked(keytabs + caches)
+        let cacheDirectories = Set(caches.map(KeytabWriter.directory(of:)))
         guard !blocked.isEmpty else {
             let keytabDirectories = Set(keytabs.map(KeytabWriter.directory(of:))).sorted().joined(separator: ", ")
-            let cacheDirectories = Set(caches.map(KeytabWriter.directory(of:))).sorted().joined(separator: ", ")
-            return ["systemd unit: may write every keytab directory (\(keytabDirectories))"]
-                + (caches.isEmpty ? [] : ["systemd unit: may write every ticket cache directory (\(cacheDirectories))"])
+            let lines =
+                ["systemd unit: may write every keytab directory (\(keytabDirectories))"]
+                + (caches.isEmpty
+                    ? [] : ["systemd unit: may write every ticket cache directory (\(cacheDirectories.sorted().joined(separator: ", ")))"])
+            return (lines, 0)
         }
-        let cacheDirectories = Set(caches.map(KeytabWriter.directory(of:)))
-        return blocked.map { directory in
+        let lines = blocked.map { directory in
             "systemd unit: CANNOT WRITE \(directory)\(cacheDirectories.contains(directory) ? " (ticket cache)" : ""): "
                 + KeytabWriter.readOnlyHint(directory: directory)
         }
+        return (lines, blocked.count)
     }
 
     /// Whether the daemon may write in `directory`.
