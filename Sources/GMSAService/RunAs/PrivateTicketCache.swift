@@ -114,7 +114,7 @@ public struct PrivateTicketCache: TicketCacheSource {
         try TicketCacheFile(context: context).write(fresh, to: path, options: options)
         ticket = fresh
         keyVersion = fresh.keyVersion
-        return status(of: fresh)
+        return TicketCacheStatus(fresh.info, keyVersion: keyVersion)
     }
 
     public mutating func renew() throws -> TicketCacheStatus {
@@ -122,7 +122,7 @@ public struct PrivateTicketCache: TicketCacheSource {
         let renewed = try context.renewedTicket(ticket)
         try TicketCacheFile(context: context).write(renewed, to: path, options: options)
         self.ticket = renewed
-        return status(of: renewed)
+        return TicketCacheStatus(renewed.info, keyVersion: keyVersion)
     }
 
     public func currentKeyVersion() -> UInt32? {
@@ -150,13 +150,5 @@ public struct PrivateTicketCache: TicketCacheSource {
                 + " (the command left files in it?)"
         }
         return nil
-    }
-
-    private func status(of ticket: TicketGrantingTicket) -> TicketCacheStatus {
-        TicketCacheStatus(
-            start: Timestamp(timeIntervalSince1970: Double(ticket.info.start)),
-            expiry: Timestamp(timeIntervalSince1970: Double(ticket.info.expiry)),
-            renewUntil: ticket.info.renewUntil.map { Timestamp(timeIntervalSince1970: Double($0)) },
-            keyVersion: keyVersion)
     }
 }
