@@ -51,16 +51,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log_count() { grep -c -- "$1" "$WORK/daemon.log" 2>/dev/null; }
-log_has() {
-    local lines
-    lines=$(tail -n "+$((FROM + 1))" "$WORK/daemon.log")
-    for pattern; do lines=$(grep -- "$pattern" <<<"$lines") || return 1; done
-}
 FROM=0
 # The cache's TGT start as klist prints it (under the current offset).
 tgt_start() { "$FT" exec klist -c "FILE:$CACHE" 2>/dev/null | awk '/krbtgt\// { print $1 " " $2; exit }'; }
-state() { python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["accounts"].get(sys.argv[2], {}); print(e.get(sys.argv[3], ""))' "$STATE" "$ACCOUNT\$" "$1" 2>/dev/null; }
+state() { state_field "$STATE" "$ACCOUNT\$" "$1"; }
 
 cat >"$WORK/gmsa-keytabd.toml" <<EOF
 [domain]
@@ -132,8 +126,7 @@ jump_to() {
 jump_to "$(offset_to -150)"
 refresh=$(NO_FAKE_STAT=1 "$FT" follow "$BINARY" refresh -c "$WORK/gmsa-keytabd.toml" --wait 60 2>&1)
 printf '%s\n' "$refresh" | sed 's/^/  refresh: /'
-keytab_kvnos() { klist -k "$KEYTAB" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }
-check "the window read stages kvno 2 in the keytab (kvno 1 still current)" test "$(keytab_kvnos)/$(state keyVersion)" = "2,1/1"
+check "the window read stages kvno 2 in the keytab (kvno 1 still current)" test "$(keytab_kvnos "$KEYTAB")/$(state keyVersion)" = "2,1/1"
 sleep 5
 check "the cache still holds its first TGT" test "$(tgt_start)" = "$first_tgt"
 

@@ -55,7 +55,6 @@ trap cleanup EXIT
 
 dir() { printf '%s/h%d\n' "$WORK" "$1"; }
 keytab() { printf '%s/h%d/%s.keytab\n' "$WORK" "$1" "$ACCOUNT"; }
-keytab_kvnos() { klist -k "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }
 # instances_with REGEX: how many daemon logs have a line matching REGEX (grep -E).
 instances_with() { grep -lE -- "$1" "$WORK"/h*/daemon.log 2>/dev/null | wc -l; }
 all_have() { (($(instances_with "$1") == HOSTS)); }

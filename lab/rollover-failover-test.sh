@@ -44,19 +44,12 @@ trap cleanup EXIT
 dc_clock() { "$FT" exec date -u +%T; }
 # kvno NAME: msDS-KeyVersionNumber as DC NAME says (a kvno-only search never makes a DC switch).
 kvno_on() { LAB_DC=$1.$LAB_DOMAIN "$FT" exec "$HERE/fetch-attr.sh" "$ACCOUNT" msDS-KeyVersionNumber 2>/dev/null; }
-keytab_kvnos() { klist -k "$KEYTAB" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }
 # state FIELD: a field of the account's entry in the daemon's state file.
-state() { python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["accounts"].get(sys.argv[2], {}); print(e.get(sys.argv[3], ""))' "$STATE" "$ACCOUNT\$" "$1" 2>/dev/null; }
+state() { state_field "$STATE" "$ACCOUNT\$" "$1"; }
 # The keytab file as the daemon would see a rewrite: inode, mtime, size, content.
 keytab_identity() { printf '%s %s\n' "$(stat -c '%i %Y.%y %s' "$KEYTAB")" "$(md5sum <"$KEYTAB")"; }
 authenticates() { KRB5CCNAME=MEMORY: "$FT" exec kinit -k -t "$KEYTAB" "$ACCOUNT\$@$LAB_REALM" >>"$WORK/helpers.log" 2>&1; }
-# log_has PATTERN...: a daemon log line after line $FROM matches every PATTERN (fields come in no fixed order).
 FROM=0
-log_has() {
-    local lines
-    lines=$(tail -n "+$((FROM + 1))" "$WORK/daemon.log")
-    for pattern; do lines=$(grep -- "$pattern" <<<"$lines") || return 1; done
-}
 # The daemon's log lines after line $FROM, without the timestamps.
 show_log() { tail -n "+$((FROM + 1))" "$WORK/daemon.log" | cut -d' ' -f2- | sed 's/^/  daemon: /'; }
 
@@ -98,8 +91,8 @@ t0=$(now)
 check "the daemon's first pass reads kvno 1 through dc1" wait_for 60 log_has 'keytab updated' ' KVNO=1' ' DC=dc1'
 check "the daemon stages kvno 2 through dc1 at its window read" wait_for 150 log_has 'rollover staged' ' KVNO=2' ' DC=dc1'
 printf 'figure: window read %s s after the start (planned at the host spread place in the window); keytab kvnos %s; dc1 kvno %s, dc2 kvno %s\n' \
-    "$(elapsed "$t0")" "$(keytab_kvnos)" "$(kvno_on dc1)" "$(kvno_on dc2)"
-check "the keytab holds 2 (staged) and 1 (active)" test "$(keytab_kvnos)" = 2,1
+    "$(elapsed "$t0")" "$(keytab_kvnos "$KEYTAB")" "$(kvno_on dc1)" "$(kvno_on dc2)"
+check "the keytab holds 2 (staged) and 1 (active)" test "$(keytab_kvnos "$KEYTAB")" = 2,1
 
 # --- 2. dc1 dies; every clock moves past expiry; the read after expiry goes to dc2 ----------------------
 kill -STOP "$DAEMON"
@@ -115,10 +108,10 @@ printf 'figure: dc1 stopped; clocks at expiry + 120 s (DC clock %s UTC); the rea
 check "the read after expiry goes to dc2 and logs the rollover confirmed at kvno 2" \
     wait_for 60 log_has 'rollover confirmed by dc2' ' KVNO=2' ' DC=dc2'
 printf 'figure: read after expiry through dc2 %s s after the jump; keytab kvnos %s; dc2 kvno %s\n' \
-    "$(elapsed "$t0")" "$(keytab_kvnos)" "$(kvno_on dc2)"
+    "$(elapsed "$t0")" "$(keytab_kvnos "$KEYTAB")" "$(kvno_on dc2)"
 check "it rewrote nothing (the staged keytab was already right)" bash -c "! tail -n +$((FROM + 1)) '$WORK/daemon.log' | grep -q 'keytab updated'"
 check "no clock step was taken for one (the daemon saw time pass)" bash -c "! grep -q 'wall clock stepped' '$WORK/daemon.log'"
-check "the keytab holds 2 (current) and 1 (retained)" test "$(keytab_kvnos)" = 2,1
+check "the keytab holds 2 (current) and 1 (retained)" test "$(keytab_kvnos "$KEYTAB")" = 2,1
 check "the state says kvno 2" test "$(state keyVersion)" = 2
 check "dc2 switched to kvno 2" test "$(kvno_on dc2)" = 2
 check "kinit -k with the keytab works (dc2's KDC; dc1 is down)" authenticates
@@ -144,7 +137,7 @@ check "the refresh read went to dc1" log_has ': current ' ' KVNO=2' ' DC=dc1'
 check "no keytab update logged after dc1 came back" bash -c "! tail -n +$((FROM + 1)) '$WORK/daemon.log' | grep -q 'keytab updated\\|rollover staged'"
 show_log
 check "kinit -k still works" authenticates
-check "the keytab still holds 2 and 1" test "$(keytab_kvnos)" = 2,1
+check "the keytab still holds 2 and 1" test "$(keytab_kvnos "$KEYTAB")" = 2,1
 
 kill "$DAEMON" 2>/dev/null
 wait "$DAEMON" 2>/dev/null

@@ -17,6 +17,10 @@
 #                                  kinit -k as ACCOUNT$ from $WORK/NAME/ACCOUNT.keytab works
 #   notify_listener SECONDS        an sd_notify socket $WORK/notify.sock, open SECONDS: each message line goes to
 #                                  $WORK/notify.log as "EPOCH-SECONDS LINE"; sets LISTENER (its pid)
+#   keytab_kvnos KEYTAB            the keytab's kvnos, newest first, comma-separated ("2,1")
+#   state_field FILE ACCOUNT FIELD a field of ACCOUNT's entry in the daemon's state file FILE (empty when none)
+#   log_has PATTERN...             a line of $WORK/daemon.log after line $FROM (0 when unset) matches every
+#                                  PATTERN (the daemon's fields come in no fixed order)
 #   password_change_of ACCOUNT     sets EXPIRY: when ACCOUNT's password changes next (epoch seconds, real
 #                                  clock), from its blob's query interval (a read at creation triggers nothing)
 #   offset_to SECONDS              the libfaketime offset that puts the clocks SECONDS after EXPIRY
@@ -102,3 +106,13 @@ password_change_of() {
     EXPIRY=$((t_query + query))
 }
 offset_to() { printf '+%d\n' "$((EXPIRY + $1 - $(date +%s)))"; }
+keytab_kvnos() { klist -k "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -rnu | paste -sd, -; }
+state_field() {
+    python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["accounts"].get(sys.argv[2], {}); print(e.get(sys.argv[3], ""))' \
+        "$1" "$2" "$3" 2>/dev/null
+}
+log_has() {
+    local lines
+    lines=$(tail -n "+$((${FROM:-0} + 1))" "$WORK/daemon.log")
+    for pattern; do lines=$(grep -- "$pattern" <<<"$lines") || return 1; done
+}
