@@ -339,9 +339,7 @@ public struct ConfigurationLoader: Sendable {
         }
         var settings = Configuration.TicketCacheSettings(path: path)
         if let mode = file.mode {
-            guard let value = UInt32(mode.text, radix: 8), value <= 0o777 else {
-                throw fail("\(key).ccache_mode", "'\(mode.text)' is not a file mode; write it as a string of octal digits, e.g. \"0640\"")
-            }
+            let value = try fileMode(mode, key: "\(key).ccache_mode", fail: fail)
             guard value & ~0o640 == 0 else {
                 throw fail(
                     "\(key).ccache_mode",
@@ -400,9 +398,7 @@ public struct ConfigurationLoader: Sendable {
     ) throws(ConfigurationError) -> Configuration.KeytabSettings {
         var settings = Configuration.KeytabSettings(mode: 0o600, owner: nil, group: nil, encryptionTypes: nil, extraPrincipals: [])
         if let mode {
-            guard let value = UInt32(mode.text, radix: 8), value <= 0o777 else {
-                throw fail("\(key).mode", "'\(mode.text)' is not a file mode; write it as a string of octal digits, e.g. \"0640\"")
-            }
+            let value = try fileMode(mode, key: "\(key).mode", fail: fail)
             guard value & 0o007 == 0 else {
                 throw fail("\(key).mode", "\(mode.text) would let every user read the keys; use at most \"0640\"")
             }
@@ -428,6 +424,17 @@ public struct ConfigurationLoader: Sendable {
         }
         settings.extraPrincipals = principals ?? []
         return settings
+    }
+
+    /// The permission bits a `mode` or `ccache_mode` setting gives (octal digits, at most 0777); each setting
+    /// then applies its own limit.
+    private func fileMode(
+        _ mode: ConfigurationFile.FileMode, key: String, fail: (String?, String) -> ConfigurationError
+    ) throws(ConfigurationError) -> UInt32 {
+        guard let value = UInt32(mode.text, radix: 8), value <= 0o777 else {
+            throw fail(key, "'\(mode.text)' is not a file mode; write it as a string of octal digits, e.g. \"0640\"")
+        }
+        return value
     }
 
     /// The uid or gid an `owner` or `group` setting names: a number as it stands, a name through the host's
