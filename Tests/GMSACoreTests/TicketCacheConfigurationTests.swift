@@ -128,6 +128,22 @@ import Testing
         #expect(privateKeys.key == "account[2].keytab")
     }
 
+    @Test func pathsTooLongForTheSystemAreRefusedAndTemplatesMeasuredWithTheLongestName() throws {
+        // 236 + "{account}" is 245 bytes, under NAME_MAX; with a 20-character name it is 256, over it.
+        let long = String(repeating: "a", count: 236)
+        let cases = [
+            ("[[account]]\nname = \"msa-app\"\nkeytab = \"/k/\(long)aaaaaaaaaaaaaaaaaaaa\"", "account[1].keytab"),
+            ("[[account]]\nname = \"msa-app\"\nccache = \"/c/\(long)aaaaaaaaaaaaaaaaaaaa\"", "account[1].ccache"),
+            ("[discovery]\nkeytab = \"/k/\(long){account}\"", "discovery.keytab"),
+            ("[discovery]\nccache = \"/c/\(long){account}\"", "discovery.ccache"),
+        ]
+        for (text, key) in cases {
+            let found = try #require(error(text), "\(key) accepted")
+            #expect(found.key == key)
+            #expect(found.message == "the path has a component of 256 bytes; a file name may have at most 255", "\(found.message)")
+        }
+    }
+
     @Test func keytabOwnershipOnACacheOnlyAccountIsAMixUp() throws {
         let found = try #require(
             error("[[account]]\nname = \"msa-app\"\nccache = \"/run/gmsa-keytabd/a.ccache\"\nowner = \"app\""))

@@ -181,8 +181,9 @@ public struct ConfigurationLoader: Sendable {
                 guard configured.hasPrefix("/"), !configured.hasSuffix("/") else {
                     throw fail("\(key).keytab", "'\(configured)' must be an absolute file path")
                 }
-                if let problem = PathText.lengthProblem(configured) { throw fail("\(key).keytab", "the path \(problem)") }
-                if let refusal = protected.refusal(for: configured) { throw fail("\(key).keytab", refusal) }
+                if let problem = Self.pathProblem(configured, kind: "keytab", protected: protected) {
+                    throw fail("\(key).keytab", problem)
+                }
                 keytab = configured
             } else if ticketCache != nil {
                 try refuseKeytabSettings(
@@ -226,9 +227,7 @@ public struct ConfigurationLoader: Sendable {
                 guard configured.hasPrefix("/"), configured.contains("{account}") else {
                     throw fail("discovery.keytab", "'\(configured)' must be an absolute path containing {account}")
                 }
-                // The longest sAMAccountName is 20 characters.
-                let longest = configured.replacing("{account}", with: String(repeating: "x", count: 20))
-                if let problem = PathText.lengthProblem(longest) { throw fail("discovery.keytab", "the path \(problem)") }
+                if let problem = Self.pathProblem(configured, kind: "keytab", protected: nil) { throw fail("discovery.keytab", problem) }
                 if let cacheTemplate, PathText.normalized(cacheTemplate.path) == PathText.normalized(configured) {
                     throw fail("discovery.ccache", "'\(cacheTemplate.path)' is the keytab template too; give caches their own path")
                 }
@@ -327,15 +326,11 @@ public struct ConfigurationLoader: Sendable {
         guard path.hasPrefix("/"), !path.hasSuffix("/") else {
             throw fail("\(key).ccache", "'\(path)' must be an absolute file path, e.g. \"/run/gmsa-keytabd/msa-app.ccache\"")
         }
-        if template {
-            guard path.contains("{account}") else {
-                throw fail("\(key).ccache", "'\(path)' must contain {account}, e.g. \"/run/gmsa-keytabd/{account}.ccache\"")
-            }
-            let longest = path.replacing("{account}", with: String(repeating: "x", count: 20))
-            if let problem = PathText.lengthProblem(longest) { throw fail("\(key).ccache", "the path \(problem)") }
-        } else {
-            if let problem = PathText.lengthProblem(path) { throw fail("\(key).ccache", "the path \(problem)") }
-            if let refusal = protected.refusal(for: path, kind: "ticket cache") { throw fail("\(key).ccache", refusal) }
+        if template, !path.contains("{account}") {
+            throw fail("\(key).ccache", "'\(path)' must contain {account}, e.g. \"/run/gmsa-keytabd/{account}.ccache\"")
+        }
+        if let problem = Self.pathProblem(path, kind: "ticket cache", protected: template ? nil : protected) {
+            throw fail("\(key).ccache", problem)
         }
         var settings = Configuration.TicketCacheSettings(path: path)
         if let mode = file.mode {
@@ -424,6 +419,15 @@ public struct ConfigurationLoader: Sendable {
         }
         settings.extraPrincipals = principals ?? []
         return settings
+    }
+
+    /// Why a keytab or ticket cache path (`kind`) cannot be used: too long for the system or, given the protected
+    /// files, one of them. A `{account}` template (`protected` is `nil`: a discovered account's file is checked
+    /// when its name is known) is measured with the longest sAMAccountName, 20 characters.
+    static func pathProblem(_ path: String, kind: String, protected: ProtectedFiles?) -> String? {
+        let longest = protected == nil ? path.replacing("{account}", with: String(repeating: "x", count: 20)) : path
+        if let problem = PathText.lengthProblem(longest) { return "the path \(problem)" }
+        return protected?.refusal(for: path, kind: kind)
     }
 
     /// The permission bits a `mode` or `ccache_mode` setting gives (octal digits, at most 0777); each setting
