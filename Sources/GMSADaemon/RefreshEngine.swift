@@ -199,14 +199,15 @@ public final class RefreshEngine {
             // The next tick goes on with the DCs this pass had no time for, and with what was asked.
             if rotation.lastPassWasCutShort, requested == nil { requested = asked }
         }
-        for target in targets {
+        // Targets again: the pass may have discovered accounts.
+        let passTargets = targets
+        for target in passTargets {
             if let report = synchronizer.prune(target, state: &state, now: now), report.outcome != .current || report.detail != nil {
                 log(report, server: nil)
             }
         }
-        let spread = synchronizer.schedule
         ticketCaches.keep(
-            targets, realm: configuration.domain.realm, state: &state, spread: { spread.spread($0).ticket }, now: now)
+            passTargets, realm: configuration.domain.realm, state: &state, spread: { schedule.spread($0).ticket }, now: now)
         saveState()
         return statusLine(now: now)
     }
